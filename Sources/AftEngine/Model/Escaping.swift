@@ -61,8 +61,8 @@ public enum Escaping {
         return try unescape(Substring(body), original: token)
     }
 
-    /// Decodes the inside of a quoted string.
-    static func unescape(_ body: Substring, original: String) throws(AftError) -> [UInt8] {
+    /// Decodes the inside of a quoted string, escapes included.
+    public static func unescape(_ body: Substring, original: String) throws(AftError) -> [UInt8] {
         var bytes: [UInt8] = []
         var iterator = body.unicodeScalars.makeIterator()
         while let scalar = iterator.next() {

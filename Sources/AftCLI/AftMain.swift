@@ -1,0 +1,52 @@
+import AftEngine
+import Foundation
+
+/// The entry point of the `aft` executable.
+public enum AftMain {
+    public static let version = "0.1.0"
+
+    /// Runs one command line and returns the process exit status.
+    public static func run(arguments: [[UInt8]], environment: [String: String]) -> Int32 {
+        // A closed pipe must show up as EPIPE on write, which OutputStream turns into a quiet exit.
+        signal(SIGPIPE, SIG_IGN)
+        let output = OutputStream(descriptor: 1)
+        let errors = OutputStream(descriptor: 2)
+        defer {
+            output.flush()
+            errors.flush()
+        }
+        do throws(AftError) {
+            let parser = ArgumentParser(commands: CommandTable.all, globalOptions: GlobalOptions.specs)
+            let invocation = try parser.parse(arguments.map(Argument.init(bytes:)))
+            if invocation.flag("version") {
+                output.line("aft \(version)")
+                return 0
+            }
+            guard let command = invocation.command else {
+                if invocation.flag("help") || arguments.isEmpty {
+                    output.write(HelpText.overview())
+                    return 0
+                }
+                throw invocation.usageError("missing command")
+            }
+            if invocation.flag("help") {
+                output.write(HelpText.command(command.spec))
+                return 0
+            }
+            let options = try GlobalOptions(invocation, environment: environment)
+            let context = Context(options: options, environment: environment, output: output, errors: errors)
+            try command.run(invocation, context: context)
+            return 0
+        } catch {
+            output.flush()
+            report(error, to: errors, environment: environment)
+            return error.kind.exitCode
+        }
+    }
+
+    static func report(_ error: AftError, to errors: OutputStream, environment: [String: String]) {
+        let useColor = errors.isTerminal && environment["NO_COLOR"] == nil
+        let label = useColor ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
+        errors.line("\(label) \(error.message)")
+    }
+}

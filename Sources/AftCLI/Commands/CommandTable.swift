@@ -1,0 +1,9 @@
+/// Every command aft knows, in the order help lists them.
+enum CommandTable {
+    static var all: [any Command.Type] { [
+        GetCommand.self, PutCommand.self, DelCommand.self, TxnCommand.self,
+        BeginCommand.self, CommitCommand.self, AbortCommand.self,
+        HistoryCommand.self, LogCommand.self, ShowCommand.self, KeysCommand.self, StatsCommand.self,
+        HelpCommand.self,
+    ] }
+}

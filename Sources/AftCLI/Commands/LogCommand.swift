@@ -1,0 +1,68 @@
+import AftEngine
+import Foundation
+
+/// `aft log`: lists committed transactions.
+enum LogCommand: Command {
+    static let spec = CommandSpec(
+        name: "log",
+        summary: "List committed transactions, newest first.",
+        discussion: ["With --follow, prints the last N commits oldest first and then each new commit as it lands, until interrupted."],
+        options: [
+            OptionSpec("limit", short: "n", value: "N", help: "Show at most N transactions. Default: all, or 10 with --follow."),
+            OptionSpec("follow", short: "f", help: "Keep printing new commits as they land."),
+        ],
+        examples: ["aft log -n 20", "aft log --follow", "aft log --json | jq .keys"])
+
+    static func run(_ invocation: Invocation, context: Context) throws(AftError) {
+        guard invocation.positionals.isEmpty else {
+            throw invocation.usageError("log takes no arguments, but got \(Escaping.quoted(invocation.positionals[0].bytes))")
+        }
+        let engine = try context.engine()
+        let limit = try LimitOption.parse(invocation)
+        if invocation.flag("follow") {
+            try follow(engine: engine, backlog: limit ?? 10, context: context)
+            return
+        }
+        var remaining = limit ?? Int.max
+        var cursor: CommitStamp?
+        while remaining > 0 {
+            let page = try engine.store.logStamps(olderThan: cursor, limit: min(remaining, 200))
+            guard let last = page.last else { break }
+            try print(page, engine: engine, context: context)
+            remaining -= page.count
+            cursor = last
+        }
+    }
+
+    private static func follow(engine: Engine, backlog: Int, context: Context) throws(AftError) {
+        var cursor = try engine.store.logStamps(olderThan: nil, limit: backlog + 1).dropFirst(backlog).first
+        while true {
+            let page = try engine.store.logStamps(newerThan: cursor, limit: 200)
+            if let last = page.last {
+                try print(page, engine: engine, context: context)
+                context.output.flush()
+                cursor = last
+            } else {
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+    }
+
+    private static func print(_ stamps: [CommitStamp], engine: Engine, context: Context) throws(AftError) {
+        let records = try engine.records(stamps.map(\.transaction))
+        for stamp in stamps {
+            let record = records[stamp.transaction]
+            let keys = record?.writeSet ?? []
+            if context.format == .json {
+                context.json([
+                    ("transaction", .string(stamp.transaction.hex)), ("stamp", .string(stamp.text)),
+                    ("time", .string(Formatting.time(stamp.timestamp))), ("mode", record.map { .string($0.mode) } ?? .null),
+                    ("keys", .array(keys.map { .string($0.string) })),
+                ])
+            } else {
+                let mode = record?.mode == ReadAtomic.name ? "" : "  [\(record?.mode ?? "no record")]"
+                context.output.line("\(Formatting.time(stamp.timestamp))  \(stamp.transaction.short)  \(Formatting.keyList(keys))\(mode)")
+            }
+        }
+    }
+}

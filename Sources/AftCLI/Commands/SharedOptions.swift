@@ -1,0 +1,45 @@
+import AftEngine
+
+/// Options that several commands share.
+enum SharedOptions {
+    static let transaction = OptionSpec(
+        "transaction", short: "t", value: "ID",
+        help: "Work inside the registered transaction ID (any unique prefix), as started by 'aft begin'. Default: $AFT_TXN.")
+}
+
+extension Command {
+    /// Parses every positional argument as a key.
+    static func keys(_ invocation: Invocation, atLeastOne noun: String = "KEY") throws(AftError) -> [Key] {
+        guard !invocation.positionals.isEmpty else {
+            throw invocation.usageError("missing \(noun); give at least one key")
+        }
+        var keys: [Key] = []
+        for argument in invocation.positionals {
+            keys.append(try Key(bytes: argument.bytes))
+        }
+        return keys
+    }
+
+    /// Runs `body` in the registered transaction named by `-t`/`$AFT_TXN`, or in a new
+    /// transaction that commits when `body` returns; returns the outcome of that commit.
+    static func withTransaction(
+        _ invocation: Invocation, context: Context, _ body: (Transaction) throws(AftError) -> Void
+    ) throws(AftError) -> (transaction: Transaction, outcome: CommitOutcome?) {
+        let engine = try context.engine()
+        if let id = try context.transactionID(from: invocation) {
+            let transaction = try engine.resume(id)
+            context.log("continuing transaction \(id.hex) (\(transaction.mode.name))")
+            try body(transaction)
+            return (transaction, nil)
+        }
+        let transaction = engine.begin(mode: context.options.mode)
+        context.log("began transaction \(transaction.id.hex) (\(transaction.mode.name))")
+        do {
+            try body(transaction)
+        } catch {
+            try? transaction.abort(reason: error.message)
+            throw error
+        }
+        return (transaction, try transaction.commit())
+    }
+}

@@ -1,0 +1,128 @@
+import AftEngine
+import AftStores
+import Foundation
+
+/// How output is shaped, from the global options.
+enum OutputFormat: Equatable {
+    /// Text for people: printable values as they are, others in the escape grammar.
+    case human
+    /// One JSON object per line, with stable field names.
+    case json
+    /// Value bytes exactly as stored.
+    case raw
+}
+
+/// The global options every command shares.
+struct GlobalOptions {
+    static let specs: [OptionSpec] = [
+        OptionSpec("store", value: "URL", help: "Store to use: \(StoreLocation.forms). Default: $AFT_STORE, else ~/.local/share/aft/aft.db."),
+        OptionSpec("consistency", value: "MODE", help: "Consistency mode of new transactions: read-atomic (default) or lww, the baseline without aft."),
+        OptionSpec("json", help: "Print one JSON object per line, with stable field names."),
+        OptionSpec("raw", help: "Print value bytes exactly, with no newline or escaping."),
+        OptionSpec("fault", value: "SPEC", help: "Arm a fault, such as write.after:1=crash or store.put=error@0.05; repeatable."),
+        OptionSpec("verbose", short: "v", help: "Log what aft does to standard error."),
+        OptionSpec("quiet", short: "q", help: "Print only data: no status lines."),
+        OptionSpec("help", short: "h", help: "Show help for aft or for the command."),
+        OptionSpec("version", help: "Print aft's version."),
+    ]
+
+    var store: String?
+    var mode: any ConsistencyMode = ReadAtomic()
+    var format = OutputFormat.human
+    var faults: [FaultRule] = []
+    var verbose = false
+    var quiet = false
+
+    init(_ invocation: Invocation, environment: [String: String]) throws(AftError) {
+        store = invocation.value("store")?.text
+        if let name = invocation.value("consistency")?.text {
+            guard let mode = ConsistencyModes.named(name) else {
+                throw invocation.usageError("unknown consistency mode \(Escaping.quoted(name)); use one of \(ConsistencyModes.names.joined(separator: ", "))")
+            }
+            self.mode = mode
+        }
+        if invocation.flag("json") && invocation.flag("raw") {
+            throw invocation.usageError("--json and --raw cannot be combined; pick one")
+        }
+        format = invocation.flag("json") ? .json : invocation.flag("raw") ? .raw : .human
+        let specs = (environment["AFT_FAULTS"].map { [$0] } ?? []) + invocation.values("fault").map(\.text)
+        for spec in specs {
+            faults += try FaultPlan(specs: spec).rules
+        }
+        verbose = invocation.flag("verbose")
+        quiet = invocation.flag("quiet")
+        if verbose && quiet {
+            throw invocation.usageError("-v and -q cannot be combined; pick one")
+        }
+    }
+}
+
+/// What a running command can reach: options, streams, environment and the store.
+final class Context {
+    let options: GlobalOptions
+    let environment: [String: String]
+    let output: OutputStream
+    let errors: OutputStream
+    private var openedEngine: Engine?
+
+    init(options: GlobalOptions, environment: [String: String], output: OutputStream, errors: OutputStream) {
+        self.options = options
+        self.environment = environment
+        self.output = output
+        self.errors = errors
+    }
+
+    var format: OutputFormat { options.format }
+
+    /// The engine over the chosen store, opened on first use.
+    func engine() throws(AftError) -> Engine {
+        if let openedEngine { return openedEngine }
+        let location: StoreLocation
+        let isDefault: Bool
+        if let url = options.store {
+            location = try StoreLocation(parsing: url)
+            isDefault = false
+        } else {
+            location = try StoreLocation.defaultLocation(environment: environment)
+            isDefault = environment["AFT_STORE"]?.isEmpty ?? true
+        }
+        let store = try location.open(createDirectory: isDefault)
+        log("opened store \(store.location)")
+        let engine = Engine(store: store, faults: FaultPlan(rules: options.faults))
+        openedEngine = engine
+        return engine
+    }
+
+    /// Writes a debug line to standard error when -v is given.
+    func log(_ message: String) {
+        guard options.verbose else { return }
+        errors.line("aft: \(message)")
+    }
+
+    /// Writes a status line, such as "committed 3f2a91c0", unless -q is given.
+    func status(_ message: String) {
+        guard !options.quiet else { return }
+        output.line(message)
+    }
+
+    /// Writes a warning to standard error.
+    func warn(_ message: String) {
+        errors.line("warning: \(message)")
+    }
+
+    func json(_ fields: [(String, JSONValue)]) {
+        output.line(JSONValue.object(fields).text)
+    }
+
+    /// Reads all of standard input.
+    func readStandardInput() -> [UInt8] {
+        Array(FileHandle.standardInput.readDataToEndOfFile())
+    }
+
+    /// The transaction named by `-t ID` or else `$AFT_TXN`, if any.
+    func transactionID(from invocation: Invocation) throws(AftError) -> TransactionID? {
+        let given = invocation.value("transaction")?.text ?? environment["AFT_TXN"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let given else { return nil }
+        return try engine().resolveTransaction(prefix: given)
+    }
+}

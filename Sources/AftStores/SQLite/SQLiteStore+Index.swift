@@ -1,0 +1,86 @@
+import AftEngine
+
+extension SQLiteStore {
+    public func indexCommit(_ record: TransactionRecord) throws(AftError) {
+        guard let stamp = record.stamp else { return }
+        try connection.writeTransaction { () throws(AftError) in
+            for key in record.writeSet {
+                try connection.query(
+                    "INSERT OR IGNORE INTO version_index (key, stamp, txid) VALUES (?, ?, ?)",
+                    [.text(key.string), .integer(stamp.timestamp), .text(stamp.transaction.hex)])
+            }
+            try connection.query(
+                "INSERT OR IGNORE INTO commit_log (stamp, txid) VALUES (?, ?)",
+                [.integer(stamp.timestamp), .text(stamp.transaction.hex)])
+        }
+    }
+
+    /// One range scan of the primary key (key, stamp, txid), newest first.
+    public func indexedStamps(of key: Key, olderThan: CommitStamp?, limit: Int) throws(AftError) -> [CommitStamp] {
+        let rows: [[SQLiteValue]]
+        if let olderThan {
+            rows = try connection.query(
+                "SELECT stamp, txid FROM version_index WHERE key = ? AND (stamp, txid) < (?, ?) ORDER BY stamp DESC, txid DESC LIMIT ?",
+                [.text(key.string), .integer(olderThan.timestamp), .text(olderThan.transaction.hex), .integer(Int64(limit))])
+        } else {
+            rows = try connection.query(
+                "SELECT stamp, txid FROM version_index WHERE key = ? ORDER BY stamp DESC, txid DESC LIMIT ?",
+                [.text(key.string), .integer(Int64(limit))])
+        }
+        return try decodeStamps(rows)
+    }
+
+    public func logStamps(olderThan: CommitStamp?, limit: Int) throws(AftError) -> [CommitStamp] {
+        let bound = olderThan ?? CommitStamp(timestamp: .max, transaction: TransactionID(hex: String(repeating: "f", count: 32))!)
+        let rows = try connection.query(
+            "SELECT stamp, txid FROM commit_log WHERE (stamp, txid) < (?, ?) ORDER BY stamp DESC, txid DESC LIMIT ?",
+            [.integer(bound.timestamp), .text(bound.transaction.hex), .integer(Int64(limit))])
+        return try decodeStamps(rows)
+    }
+
+    public func logStamps(newerThan: CommitStamp?, limit: Int) throws(AftError) -> [CommitStamp] {
+        let bound = newerThan ?? CommitStamp(timestamp: .min, transaction: TransactionID(hex: String(repeating: "0", count: 32))!)
+        let rows = try connection.query(
+            "SELECT stamp, txid FROM commit_log WHERE (stamp, txid) > (?, ?) ORDER BY stamp, txid LIMIT ?",
+            [.integer(bound.timestamp), .text(bound.transaction.hex), .integer(Int64(limit))])
+        return try decodeStamps(rows)
+    }
+
+    public func indexedKeys(after: Key?, limit: Int) throws(AftError) -> [Key] {
+        // DISTINCT over the primary key's leading column skips from key to key.
+        let rows = try connection.query(
+            "SELECT DISTINCT key FROM version_index WHERE key > ? ORDER BY key LIMIT ?",
+            [.text(after?.string ?? ""), .integer(Int64(limit))])
+        return rows.compactMap { $0[0].text.map { Key(trusted: $0) } }
+    }
+
+    public func statistics() throws(AftError) -> StoreStatistics {
+        func count(_ sql: String) throws(AftError) -> Int {
+            Int(try connection.query(sql).first?.first?.integer ?? 0)
+        }
+        var byStatus: [TransactionStatus: Int] = [:]
+        for row in try connection.query("SELECT status, count(*) FROM transactions GROUP BY status") {
+            if let status = row[0].text.flatMap(TransactionStatus.init(rawValue:)) {
+                byStatus[status] = Int(row[1].integer ?? 0)
+            }
+        }
+        let pages = try count("PRAGMA page_count")
+        let pageSize = try count("PRAGMA page_size")
+        return StoreStatistics(
+            versions: try count("SELECT count(*) FROM versions"),
+            indexedKeys: try count("SELECT count(DISTINCT key) FROM version_index"),
+            indexEntries: try count("SELECT count(*) FROM version_index"),
+            transactionsByStatus: byStatus,
+            logEntries: try count("SELECT count(*) FROM commit_log"),
+            sizeInBytes: pages * pageSize)
+    }
+
+    private func decodeStamps(_ rows: [[SQLiteValue]]) throws(AftError) -> [CommitStamp] {
+        try rows.map { row throws(AftError) in
+            guard let timestamp = row[0].integer, let id = row[1].text.flatMap({ TransactionID(hex: $0) }) else {
+                throw AftError(.storeIO, "corrupt index entry in \(Escaping.quoted(path)); restore the store from a backup")
+            }
+            return CommitStamp(timestamp: timestamp, transaction: id)
+        }
+    }
+}

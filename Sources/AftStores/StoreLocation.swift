@@ -1,0 +1,76 @@
+import AftEngine
+import Foundation
+
+/// A parsed store URL: `sqlite:PATH` or a bare path, `memory:`, `redis://…`, `redis+cluster://…`.
+public enum StoreLocation: Equatable, Sendable {
+    case sqlite(path: String)
+    case memory
+    case redis(url: String)
+    case redisCluster(url: String)
+
+    public static let forms = "sqlite:PATH (or a bare path), memory:, redis://[user:password@]host:port[/db][?prefix=…], redis+cluster://host:port[,host:port…]"
+
+    public init(parsing text: String) throws(AftError) {
+        if text == "memory:" {
+            self = .memory
+        } else if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count))
+            guard !path.isEmpty else {
+                throw AftError(.usage, "store URL \(Escaping.quoted(text)) has no path; write sqlite:PATH")
+            }
+            self = .sqlite(path: path)
+        } else if text.hasPrefix("redis://") {
+            self = .redis(url: text)
+        } else if text.hasPrefix("redis+cluster://") {
+            self = .redisCluster(url: text)
+        } else if let colon = text.firstIndex(of: ":"), !text[..<colon].contains("/"),
+                  text[..<colon].allSatisfy({ $0.isLetter || $0 == "+" }), text[..<colon].count > 1 {
+            throw AftError(.usage, "unknown store scheme \(Escaping.quoted(String(text[..<colon]) + ":")); use one of \(StoreLocation.forms)")
+        } else if text.isEmpty {
+            throw AftError(.usage, "empty store URL; use one of \(StoreLocation.forms)")
+        } else {
+            self = .sqlite(path: text)
+        }
+    }
+
+    /// The store from `$AFT_STORE`, else the SQLite file `$XDG_DATA_HOME/aft/aft.db`
+    /// (`~/.local/share/aft/aft.db` when XDG_DATA_HOME is unset).
+    public static func defaultLocation(environment: [String: String]) throws(AftError) -> StoreLocation {
+        if let configured = environment["AFT_STORE"], !configured.isEmpty {
+            return try StoreLocation(parsing: configured)
+        }
+        return .sqlite(path: defaultSQLitePath(environment: environment))
+    }
+
+    public static func defaultSQLitePath(environment: [String: String]) -> String {
+        let dataHome: String
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
+            dataHome = xdg
+        } else {
+            let home = environment["HOME"] ?? NSHomeDirectory()
+            dataHome = (home as NSString).appendingPathComponent(".local/share")
+        }
+        return (dataHome as NSString).appendingPathComponent("aft/aft.db")
+    }
+
+    /// Opens the store; `createDirectory` makes the parent folder of a SQLite file first.
+    public func open(createDirectory: Bool = false) throws(AftError) -> any Store {
+        switch self {
+        case .memory:
+            return MemoryStore()
+        case .sqlite(let path):
+            if createDirectory {
+                let directory = (path as NSString).deletingLastPathComponent
+                do {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw AftError(.unreachable, "cannot create directory \(Escaping.quoted(directory)) for the default store: \(error.localizedDescription); set AFT_STORE or --store to a writable path")
+                }
+            }
+            return try SQLiteStore(path: path)
+        case .redis, .redisCluster:
+            // TODO: Redis and Redis Cluster backends through hiredis are not built yet.
+            throw AftError(.unreachable, "Redis stores are not supported by this build yet; use a SQLite path or memory:")
+        }
+    }
+}
