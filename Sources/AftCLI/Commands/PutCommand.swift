@@ -57,7 +57,7 @@ enum PutCommand: Command {
     ) throws(AftError) -> [UInt8] {
         if invocation.flag("escapes") {
             let text = String(decoding: value, as: UTF8.self)
-            return text.hasPrefix("\"") ? try Escaping.parse(text) : try Escaping.unescape(Substring(text), original: text)
+            return Escaping.startsWithQuote(text) ? try Escaping.parse(text) : try Escaping.unescape(Substring(text), original: text)
         }
         guard !invocation.flag("literal") else { return value }
         if value == Array("-".utf8) {

@@ -133,6 +133,9 @@ public struct ReadAtomic: ConsistencyMode {
             transaction.writeBuffer[key] = contents
             return
         }
+        // Check that no other process committed or aborted the transaction before staging,
+        // because a staged write after that would replace a committed version or leave an orphan.
+        try transaction.saveRegistration()
         try transaction.storeVersions([Version(key: key, transaction: transaction.id, contents: contents)])
     }
 
@@ -153,6 +156,10 @@ public struct ReadAtomic: ConsistencyMode {
         // Step 2: the transaction record, a single atomic write, is the commit point.
         let stamp = CommitStamp(timestamp: engine.clock.next(above: transaction.newestStampRead), transaction: transaction.id)
         let record = try writeCommitRecord(for: transaction, stamp: stamp)
+        let outcome = CommitOutcome(transaction: transaction.id, stamp: record.writeSet.isEmpty ? nil : stamp, writeSet: record.writeSet, alreadyCommitted: false)
+        // Past the commit point a failure must not abort: the record stays committed and its
+        // versions stay in place, so a repair of the index can make them visible later.
+        transaction.state = .committed(outcome)
         try engine.faults.reach(.commitAfterRecord)
 
         // Step 3: index the versions and log the commit; a reader repairs this step if a crash skips it.
@@ -160,7 +167,7 @@ public struct ReadAtomic: ConsistencyMode {
             try engine.store.indexCommit(record)
         }
         try engine.faults.reach(.commitAfterIndex)
-        return CommitOutcome(transaction: transaction.id, stamp: record.writeSet.isEmpty ? nil : stamp, writeSet: record.writeSet, alreadyCommitted: false)
+        return outcome
     }
 
     private func writeCommitRecord(for transaction: Transaction, stamp: CommitStamp) throws(AftError) -> TransactionRecord {

@@ -52,13 +52,22 @@ public enum Escaping {
     }
 
     /// Parses one token: a quoted string with escapes, or bare text taken byte for byte.
+    ///
+    /// Quotes are found by Unicode scalar, not by character, because a combining mark
+    /// after a quote would otherwise join it into one character.
     public static func parse(_ token: String) throws(AftError) -> [UInt8] {
-        guard token.hasPrefix("\"") else { return Array(token.utf8) }
-        guard token.count >= 2, token.hasSuffix("\""), !isEscapedClosingQuote(token) else {
+        let scalars = token.unicodeScalars
+        guard scalars.first == "\"" else { return Array(token.utf8) }
+        guard scalars.count >= 2, scalars.last == "\"", !isEscapedClosingQuote(token) else {
             throw AftError(.invalidInput, "unterminated quoted string \(token); close it with a double quote")
         }
-        let body = token.dropFirst().dropLast()
+        let body = String(String.UnicodeScalarView(scalars.dropFirst().dropLast()))
         return try unescape(Substring(body), original: token)
+    }
+
+    /// True when `text` starts with a double quote, judged by Unicode scalar.
+    public static func startsWithQuote(_ text: String) -> Bool {
+        text.unicodeScalars.first == "\""
     }
 
     /// Decodes the inside of a quoted string, escapes included.
@@ -113,7 +122,7 @@ public enum Escaping {
     }
 
     static func isPlainText(_ text: String, allowSpaces: Bool) -> Bool {
-        guard !text.isEmpty, !text.hasPrefix("\"") else { return false }
+        guard !text.isEmpty, !startsWithQuote(text) else { return false }
         for scalar in text.unicodeScalars {
             if needsEscape(scalar) { return false }
             if !allowSpaces && (scalar == " " || scalar == "\"" || scalar == "\\" || scalar == "'" || scalar == "#") {

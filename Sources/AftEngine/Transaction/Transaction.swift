@@ -82,6 +82,8 @@ public final class Transaction {
             state = .committed(outcome)
             return outcome
         } catch {
+            // When another process committed this registered transaction first, this call is a retry of that commit.
+            if case .committed(let outcome) = state, outcome.alreadyCommitted { return outcome }
             if state == .active {
                 try? abort(reason: "commit failed: \(error.message)")
             }

@@ -1,0 +1,42 @@
+# Build, test and install aft. `make run` is the first command on a fresh machine.
+
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+MANDIR := $(PREFIX)/share/man/man1
+DEBIAN_PACKAGES := libsqlite3-dev libedit-dev libhiredis-dev redis-server sqlite3
+RELEASE_BINARY := .build/release/aft
+# apt-get needs root; use sudo when not root and sudo exists.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
+
+.PHONY: all deps build run test install uninstall clean
+
+all: build
+
+# Install the Debian packages the build and the tests need, when any is missing.
+deps:
+	@if ! dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1; then \
+		echo "installing $(DEBIAN_PACKAGES)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	fi
+
+# A release binary with the Swift standard library linked in, which starts faster.
+build: deps
+	swift build -c release --static-swift-stdlib --product aft
+
+# Build, then play a first session on the default SQLite store.
+run: build
+	AFT=$(RELEASE_BINARY) ./examples/first-session.sh
+
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+
+install: build
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(RELEASE_BINARY) $(DESTDIR)$(BINDIR)/aft
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/aft
+
+clean:
+	rm -rf .build

@@ -1,0 +1,43 @@
+import AftEngine
+import AftStores
+import Foundation
+
+/// The backends the conformance suite runs against.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case memory
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    /// Opens a fresh, empty store of this kind.
+    func makeStore() throws -> any Store {
+        switch self {
+        case .memory:
+            return MemoryStore()
+        case .sqlite:
+            return try SQLiteStore(path: TemporaryDirectory.make().appendingPathComponent("aft.db").path)
+        }
+    }
+}
+
+enum TemporaryDirectory {
+    /// Creates a new empty directory under the system's temporary directory.
+    static func make() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("aft-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+func key(_ text: String) -> Key {
+    Key(trusted: text)
+}
+
+/// A committed record writing `keys` at `timestamp`.
+func committedRecord(_ keys: [String], at timestamp: Int64, id: TransactionID = TransactionID()) -> TransactionRecord {
+    TransactionRecord(
+        id: id, status: .committed, mode: "read-atomic", stamp: CommitStamp(timestamp: timestamp, transaction: id),
+        writeSet: keys.map(key), startTime: timestamp, node: "test:1")
+}
+
+import Testing
