@@ -1,5 +1,6 @@
 import AftEngine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The entry point of the `aft` executable.
 public enum AftMain {

@@ -1,6 +1,7 @@
 import AftEngine
 import AftStores
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How output is shaped, from the global options.
 enum OutputFormat: Equatable {
@@ -116,7 +117,17 @@ final class Context {
 
     /// Reads all of standard input.
     func readStandardInput() -> [UInt8] {
-        Array(FileHandle.standardInput.readDataToEndOfFile())
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes.append(contentsOf: chunk[..<count])
+            } else if count == 0 || errno != EINTR {
+                break
+            }
+        }
+        return bytes
     }
 
     /// The transaction named by `-t ID` or else `$AFT_TXN`, if any.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One aft node: a store, a stamp clock, a cache of immutable records and the armed faults.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Issues commit timestamps: nanoseconds of this node's clock, raised when needed
 /// so that each exceeds every stamp the transaction read and the last one issued.

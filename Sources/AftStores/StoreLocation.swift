@@ -1,5 +1,6 @@
 import AftEngine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A parsed store URL: `sqlite:PATH` or a bare path, `memory:`, `redis://…`, `redis+cluster://…`.
 public enum StoreLocation: Equatable, Sendable {
@@ -47,10 +48,10 @@ public enum StoreLocation: Equatable, Sendable {
         if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
             dataHome = xdg
         } else {
-            let home = environment["HOME"] ?? NSHomeDirectory()
-            dataHome = (home as NSString).appendingPathComponent(".local/share")
+            let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
+            dataHome = Paths.join(home, ".local/share")
         }
-        return (dataHome as NSString).appendingPathComponent("aft/aft.db")
+        return Paths.join(dataHome, "aft/aft.db")
     }
 
     /// Opens the store; `createDirectory` makes the parent folder of a SQLite file first.
@@ -60,11 +61,11 @@ public enum StoreLocation: Equatable, Sendable {
             return MemoryStore()
         case .sqlite(let path):
             if createDirectory {
-                let directory = (path as NSString).deletingLastPathComponent
+                let directory = Paths.parent(of: path)
                 do {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 } catch {
-                    throw AftError(.unreachable, "cannot create directory \(Escaping.quoted(directory)) for the default store: \(error.localizedDescription); set AFT_STORE or --store to a writable path")
+                    throw AftError(.unreachable, "cannot create directory \(Escaping.quoted(directory)) for the default store: \(error); set AFT_STORE or --store to a writable path")
                 }
             }
             return try SQLiteStore(path: path)

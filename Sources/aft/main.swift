@@ -1,5 +1,6 @@
 import AftCLI
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // Raw argument bytes, because keys and values need not be what String's decoding would make of them.
 let arguments = (1..<Int(CommandLine.argc)).map { index in

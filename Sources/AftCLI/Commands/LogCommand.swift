@@ -1,5 +1,6 @@
 import AftEngine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `aft log`: lists committed transactions.
 enum LogCommand: Command {
@@ -43,7 +44,7 @@ enum LogCommand: Command {
                 context.output.flush()
                 cursor = last
             } else {
-                Thread.sleep(forTimeInterval: 0.2)
+                Pause.sleep(for: .milliseconds(200))
             }
         }
     }

@@ -1,5 +1,7 @@
 import AftEngine
-import Foundation
+import AftStores
+import FoundationEssentials
+import Glibc
 
 /// `aft put`: writes keys in one transaction.
 enum PutCommand: Command {
@@ -75,11 +77,11 @@ enum PutCommand: Command {
     }
 
     static func readFile(_ path: String) throws(AftError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        let kind = Paths.kind(of: path)
+        guard kind != .missing else {
             throw AftError(.missingInput, "cannot read file \(Escaping.quoted(path)): no such file; check the path, or pass --literal to store a value starting with '@'")
         }
-        guard !isDirectory.boolValue else {
+        guard kind != .directory else {
             throw AftError(.missingInput, "cannot read file \(Escaping.quoted(path)): it is a directory; give a file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {

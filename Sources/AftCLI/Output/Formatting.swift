@@ -1,5 +1,6 @@
 import AftEngine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Text forms shared by every command's output.
 enum Formatting {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A named place in the commit protocol or the store interface where a fault can be injected.
 public enum FaultPoint: Hashable, Sendable, CustomStringConvertible {
@@ -151,8 +152,9 @@ public final class FaultPlan {
     /// Parses a comma-separated list of fault specs.
     public convenience init(specs: String) throws(AftError) {
         var rules: [FaultRule] = []
-        for spec in specs.split(separator: ",") where !spec.trimmingCharacters(in: .whitespaces).isEmpty {
-            rules.append(try FaultRule(spec: spec.trimmingCharacters(in: .whitespaces)))
+        for spec in specs.split(separator: ",") {
+            let trimmed = String(spec.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+            if !trimmed.isEmpty { rules.append(try FaultRule(spec: trimmed)) }
         }
         self.init(rules: rules)
     }
@@ -180,7 +182,7 @@ public final class FaultPlan {
             case .error:
                 throw AftError(.retryableAbort, "injected fault at \(point); the transaction is aborted and safe to retry")
             case .delay(let duration):
-                Thread.sleep(forTimeInterval: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+                Pause.sleep(for: duration)
             }
         }
     }
@@ -208,5 +210,17 @@ public enum DurationParser {
             return .nanoseconds(Int64(number * scale * 1e9))
         }
         return nil
+    }
+}
+
+/// Blocks the calling thread, for code that is not async.
+public enum Pause {
+    public static func sleep(for duration: Duration) {
+        let components = duration.components
+        var request = timespec(tv_sec: Int(components.seconds), tv_nsec: Int(components.attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && errno == EINTR {
+            request = remaining
+        }
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Text forms of record fields that backends store as strings: JSON for the
 /// read and write sets, `TIMESTAMP.ID` for stamps.
@@ -8,7 +9,7 @@ public enum RecordCoding {
     }
 
     public static func decodeWriteSet(_ text: String) throws(AftError) -> [Key] {
-        guard let strings = decodeJSON(text) as? [String] else {
+        guard let strings = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
             throw AftError(.storeIO, "corrupt write set in a transaction record: \(Escaping.quoted(String(text.prefix(80)))); restore the store from a backup")
         }
         return strings.map { Key(trusted: $0) }
@@ -16,39 +17,36 @@ public enum RecordCoding {
 
     /// Encodes a read set as a JSON object from key to stamp text, with null for the null version.
     public static func encodeReadSet(_ readSet: [Key: CommitStamp?]) -> String {
-        var object: [String: Any] = [:]
+        var object: [String: String?] = [:]
         for (key, stamp) in readSet {
-            object[key.string] = stamp.map { $0.text as Any } ?? NSNull()
+            object[key.string] = .some(stamp?.text)
         }
         return encodeJSON(object)
     }
 
     public static func decodeReadSet(_ text: String) throws(AftError) -> [Key: CommitStamp?] {
-        guard let object = decodeJSON(text) as? [String: Any] else {
+        guard let object = try? JSONDecoder().decode([String: String?].self, from: Data(text.utf8)) else {
             throw AftError(.storeIO, "corrupt read set in a transaction record: \(Escaping.quoted(String(text.prefix(80)))); restore the store from a backup")
         }
         var readSet: [Key: CommitStamp?] = [:]
         for (key, value) in object {
-            if value is NSNull {
+            guard let value else {
                 readSet[Key(trusted: key)] = .some(nil)
-            } else if let text = value as? String, let stamp = CommitStamp(text: text) {
-                readSet[Key(trusted: key)] = stamp
-            } else {
+                continue
+            }
+            guard let stamp = CommitStamp(text: value) else {
                 throw AftError(.storeIO, "corrupt read-set entry for key \(Escaping.quoted(key)); restore the store from a backup")
             }
+            readSet[Key(trusted: key)] = stamp
         }
         return readSet
     }
 
-    private static func encodeJSON(_ object: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
-              let text = String(data: data, encoding: .utf8)
-        else { return "null" }
-        return text
-    }
-
-    private static func decodeJSON(_ text: String) -> Any? {
-        try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+    private static func encodeJSON(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -37,6 +37,15 @@ final class SQLiteConnection {
     /// Rows changed by the most recent INSERT, UPDATE or DELETE.
     var changes: Int { Int(sqlite3_changes(handle)) }
 
+    /// Keeps the WAL and shared-memory files when the connection closes, and skips the
+    /// checkpoint on close, so a one-shot command neither rewrites nor deletes them.
+    /// Writers still checkpoint automatically once the log passes 1000 pages.
+    func keepWriteAheadLogOnClose() {
+        var persist: Int32 = 1
+        sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+        aft_sqlite_disable_checkpoint_on_close(handle)
+    }
+
     func setBusyTimeout(milliseconds: Int32) {
         sqlite3_busy_timeout(handle, milliseconds)
     }

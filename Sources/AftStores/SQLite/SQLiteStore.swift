@@ -1,6 +1,7 @@
 import AftEngine
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The embedded store: one SQLite file in WAL mode, shared safely by many aft processes.
 ///
@@ -31,12 +32,11 @@ public final class SQLiteStore: Store {
 
     /// Rejects paths SQLite would fail on with a vague message.
     private static func checkPath(_ path: String) throws(AftError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw AftError(.unreachable, "store path \(Escaping.quoted(path)) is a directory; give a file path such as \(Escaping.quoted((path as NSString).appendingPathComponent("aft.db")))")
+        if Paths.kind(of: path) == .directory {
+            throw AftError(.unreachable, "store path \(Escaping.quoted(path)) is a directory; give a file path such as \(Escaping.quoted(Paths.join(path, "aft.db")))")
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+        let directory = Paths.parent(of: path)
+        if Paths.kind(of: directory) != .directory {
             throw AftError(.unreachable, "directory \(Escaping.quoted(directory)) of store \(Escaping.quoted(path)) does not exist; create it first")
         }
     }
@@ -53,6 +53,7 @@ public final class SQLiteStore: Store {
         try connection.execute("PRAGMA journal_mode = WAL")
         // In WAL mode, FULL syncs the log at every commit, so an acknowledged commit survives power loss.
         try connection.execute(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        connection.keepWriteAheadLogOnClose()
     }
 
     private func initialise() throws(AftError) {
