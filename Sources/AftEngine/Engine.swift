@@ -32,10 +32,7 @@ public final class Engine {
     /// Starts a transaction registered in storage, so that other processes can
     /// continue it by id; its writes are staged in storage, invisible until commit.
     public func beginRegistered(mode: any ConsistencyMode = ReadAtomic()) throws(AftError) -> Transaction {
-        let now = StampClock.now()
-        let record = TransactionRecord(
-            id: TransactionID(), status: .running, mode: mode.name, startTime: now, node: node,
-            leaseExpiry: leaseExpiry(from: now))
+        let record = runningRecord(id: TransactionID(), mode: mode)
         if try store.insertRecord(record) != nil {
             throw AftError(.failed, "transaction id \(record.id.hex) is already taken; run begin again")
         }
@@ -135,6 +132,12 @@ public final class Engine {
             try transaction.abort()
             return .aborted
         }
+    }
+
+    func runningRecord(id: TransactionID, mode: any ConsistencyMode) -> TransactionRecord {
+        let now = StampClock.now()
+        return TransactionRecord(
+            id: id, status: .running, mode: mode.name, startTime: now, node: node, leaseExpiry: leaseExpiry(from: now))
     }
 
     func leaseExpiry(from now: Int64) -> Int64 {

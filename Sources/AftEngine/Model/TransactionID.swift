@@ -25,7 +25,11 @@ public struct TransactionID: Hashable, Comparable, Sendable, CustomStringConvert
     /// Derives an id from a caller's idempotency key, so every retry of one request gets the same id.
     public init(idempotencyKey: String) {
         let digest = FNV1a128.hash(Array("aft-request:\(idempotencyKey)".utf8))
-        hex = TransactionID.hexDigits(digest.high) + TransactionID.hexDigits(digest.low)
+        // FNV-1a moves a change in the last byte only into the low bits, and the short
+        // form shows the high ones, so mix both words until every bit depends on every input bit.
+        let high = FNV1a128.finalize(digest.high ^ FNV1a128.finalize(digest.low))
+        let low = FNV1a128.finalize(digest.low ^ high)
+        hex = TransactionID.hexDigits(high) + TransactionID.hexDigits(low)
     }
 
     public var short: String { String(hex.prefix(TransactionID.shortLength)) }
@@ -43,7 +47,7 @@ public struct TransactionID: Hashable, Comparable, Sendable, CustomStringConvert
     }
 }
 
-/// The 128-bit FNV-1a hash, used only to turn idempotency keys into ids.
+/// The 128-bit FNV-1a hash, used only to turn idempotency keys into ids; it is not a cryptographic hash.
 enum FNV1a128 {
     static func hash(_ bytes: [UInt8]) -> (high: UInt64, low: UInt64) {
         // Offset basis and prime from the FNV reference (isthe.com/chongo/tech/comp/fnv).
@@ -60,5 +64,16 @@ enum FNV1a128 {
             high = newHigh
         }
         return (high, low)
+    }
+
+    /// The 64-bit finalizer of MurmurHash3, which spreads each input bit over the whole word.
+    static func finalize(_ value: UInt64) -> UInt64 {
+        var mixed = value
+        mixed ^= mixed >> 33
+        mixed &*= 0xff51_afd7_ed55_8ccd
+        mixed ^= mixed >> 33
+        mixed &*= 0xc4ce_b9fe_1a85_ec53
+        mixed ^= mixed >> 33
+        return mixed
     }
 }
