@@ -12,6 +12,9 @@ public final class Engine {
     public let faults: FaultPlan
     /// How long a registered transaction may stay idle before it may be aborted.
     public var lease: Duration = .seconds(3600)
+    /// How long garbage collection keeps superseded versions; a transaction of one
+    /// process that runs longer aborts, because versions it may need can be gone.
+    public var grace: Duration = .seconds(60)
     /// The largest value a write accepts, in bytes.
     public var maximumValueSize = 64 * 1024 * 1024
 

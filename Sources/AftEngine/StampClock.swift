@@ -3,10 +3,10 @@ import Glibc
 
 /// Issues commit timestamps: nanoseconds of this node's clock, raised when needed
 /// so that each exceeds every stamp the transaction read and the last one issued.
-struct StampClock {
+public struct StampClock {
     private var lastIssued: Int64 = 0
 
-    static func now() -> Int64 {
+    public static func now() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1_000_000_000)
     }
 

@@ -10,15 +10,18 @@ enum PutCommand: Command {
         summary: "Write keys in one transaction, all or nothing.",
         discussion: [
             "With two arguments and no '=' in one of them, the first is the key and the second the value. When every argument contains '=', each is a KEY=VALUE pair split at its first '='.",
-            "A value of - is read from standard input, and @PATH is read from the file PATH. --literal turns both off. --escapes reads the value in aft's escape grammar, so a value printed by 'aft get' can be pasted back.",
+            "A value of - is read from standard input, and @PATH is read from the file PATH. --literal turns both off. --escapes reads the value in aft's escape grammar, as 'aft get' prints it: text in double quotes has its escapes decoded, and bare text is taken as it is, so a printed value pasted back stores the same bytes.",
             "Inside a registered transaction (-t ID or $AFT_TXN) the writes are staged in storage and stay invisible until 'aft commit'.",
         ],
         options: [
             SharedOptions.transaction,
             OptionSpec("literal", help: "Take values as given: no - for standard input, no @PATH."),
-            OptionSpec("escapes", short: "e", help: "Read values written in the escape grammar, as in \"line\\nnext\"."),
+            OptionSpec("escapes", short: "e", help: "Read values in the escape grammar that 'aft get' prints, as in '\"line\\nnext\"'."),
         ],
-        examples: ["aft put greeting hello", "aft put a=1 b=2", "aft put photo @photo.jpg", "printf 'x\\0y' | aft put blob -"])
+        examples: [
+            "aft put greeting hello", "aft put a=1 b=2", "aft put photo @photo.jpg", "printf 'x\\0y' | aft put blob -",
+            "aft put -e note '\"line\\nnext\"'",
+        ])
 
     static func run(_ invocation: Invocation, context: Context) throws(AftError) {
         let pairs = try parsePairs(invocation)
@@ -58,8 +61,9 @@ enum PutCommand: Command {
         _ value: [UInt8], invocation: Invocation, context: Context, usedStandardInput: inout Bool
     ) throws(AftError) -> [UInt8] {
         if invocation.flag("escapes") {
-            let text = String(decoding: value, as: UTF8.self)
-            return Escaping.startsWithQuote(text) ? try Escaping.parse(text) : try Escaping.unescape(Substring(text), original: text)
+            // `get` prints a value bare only when it is plain text, so bare text keeps its
+            // backslashes and quotes, and only quoted text has its escapes decoded.
+            return try Escaping.parse(String(decoding: value, as: UTF8.self))
         }
         guard !invocation.flag("literal") else { return value }
         if value == Array("-".utf8) {

@@ -73,4 +73,24 @@ final class FaultInjectingStore: Store {
     func statistics() throws(AftError) -> StoreStatistics {
         try base.statistics()
     }
+
+    func records(after: TransactionID?, limit: Int) throws(AftError) -> [TransactionRecord] {
+        try faults.reach(.storeScan)
+        return try base.records(after: after, limit: limit)
+    }
+
+    func indexEntries(of key: Key, olderThan: CommitStamp?, limit: Int) throws(AftError) -> [IndexEntry] {
+        try faults.reach(.storeScan)
+        return try base.indexEntries(of: key, olderThan: olderThan, limit: limit)
+    }
+
+    func removeIndexEntries(_ entries: [(key: Key, stamp: CommitStamp)]) throws(AftError) {
+        try faults.reach(.storeDelete)
+        try base.removeIndexEntries(entries)
+    }
+
+    func storedVersions(after: VersionID?, limit: Int) throws(AftError) -> [StoredVersion] {
+        try faults.reach(.storeScan)
+        return try base.storedVersions(after: after, limit: limit)
+    }
 }

@@ -32,6 +32,11 @@ public struct TransactionID: Hashable, Comparable, Sendable, CustomStringConvert
         hex = TransactionID.hexDigits(high) + TransactionID.hexDigits(low)
     }
 
+    /// The smallest id, all zeros, for range bounds.
+    public static let zero = TransactionID(hex: String(repeating: "0", count: 32))!
+    /// The largest id, all f digits, for range bounds.
+    public static let maximum = TransactionID(hex: String(repeating: "f", count: 32))!
+
     public var short: String { String(hex.prefix(TransactionID.shortLength)) }
     public var description: String { short }
 

@@ -59,6 +59,53 @@ public protocol Store: AnyObject {
 
     /// Counts what the store holds.
     func statistics() throws(AftError) -> StoreStatistics
+
+    // MARK: Garbage collection and recovery
+
+    /// Returns up to `limit` records with ids strictly after `after`, in id order.
+    func records(after: TransactionID?, limit: Int) throws(AftError) -> [TransactionRecord]
+
+    /// Returns up to `limit` index entries of `key` with the time each was indexed, newest first.
+    func indexEntries(of key: Key, olderThan: CommitStamp?, limit: Int) throws(AftError) -> [IndexEntry]
+
+    /// Removes index entries; the commit log keeps its entries.
+    func removeIndexEntries(_ entries: [(key: Key, stamp: CommitStamp)]) throws(AftError)
+
+    /// Returns up to `limit` stored versions after `after` in (key, transaction) order, with the time each was written.
+    func storedVersions(after: VersionID?, limit: Int) throws(AftError) -> [StoredVersion]
+}
+
+extension Store {
+    /// True when the commit log holds `stamp`, which ``indexCommit(_:)`` writes last.
+    public func isLogged(_ stamp: CommitStamp) throws(AftError) -> Bool {
+        // Every stamp with this timestamp sorts after the bound; more than 16 commits in one nanosecond do not happen.
+        let bound = CommitStamp(timestamp: stamp.timestamp - 1, transaction: .maximum)
+        return try logStamps(newerThan: bound, limit: 16).contains(stamp)
+    }
+}
+
+/// One entry of the version index, with the time it was indexed.
+public struct IndexEntry: Hashable, Sendable {
+    public let stamp: CommitStamp
+    /// Nanoseconds since the Unix epoch when the entry was indexed, on the indexing node's clock.
+    public let indexedAt: Int64
+
+    public init(stamp: CommitStamp, indexedAt: Int64) {
+        self.stamp = stamp
+        self.indexedAt = indexedAt
+    }
+}
+
+/// A stored version's name and the time it was written.
+public struct StoredVersion: Hashable, Sendable {
+    public let id: VersionID
+    /// Nanoseconds since the Unix epoch when the version was written, on the writing node's clock.
+    public let writtenAt: Int64
+
+    public init(id: VersionID, writtenAt: Int64) {
+        self.id = id
+        self.writtenAt = writtenAt
+    }
 }
 
 /// The outcome of ``Store/replaceRecord(_:expectedRevision:)``.

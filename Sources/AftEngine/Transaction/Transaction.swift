@@ -30,6 +30,8 @@ public final class Transaction {
     var registration: TransactionRecord?
     /// Versions of this transaction that reached storage, for the `write.after:N` fault.
     var versionsWritten = 0
+    /// Nanoseconds since the epoch when this process began the transaction.
+    let startTime = StampClock.now()
 
     init(engine: Engine, id: TransactionID, mode: any ConsistencyMode, registration: TransactionRecord?) {
         self.engine = engine
@@ -51,6 +53,7 @@ public final class Transaction {
     @discardableResult
     public func get(_ key: Key) throws(AftError) -> ReadResult {
         try checkActive()
+        try checkGrace()
         let result = try mode.read(key, in: self)
         lastExplanation = result.explanation
         try saveRegistration()
@@ -105,6 +108,15 @@ public final class Transaction {
         case .committed: throw AftError(.failed, "transaction \(id.short) is already committed; start a new one")
         case .aborted(let reason): throw AftError(.retryableAbort, "transaction \(id.short) is aborted (\(reason)); start a new one")
         }
+    }
+
+    /// Aborts a transaction of one process that outlived the grace period, since
+    /// garbage collection may have deleted versions it needs. Registered transactions
+    /// hold garbage collection back through their record instead.
+    func checkGrace() throws(AftError) {
+        guard !isRegistered, StampClock.now() - startTime > Engine.nanoseconds(engine.grace) else { return }
+        try? abort(reason: "it ran longer than the garbage-collection grace period")
+        throw AftError(.retryableAbort, "transaction \(id.short) ran longer than the \(engine.grace) grace period, so versions it needs may be collected; run it again")
     }
 
     /// Records that a version of this transaction reached storage and reaches the `write.after:N` fault.

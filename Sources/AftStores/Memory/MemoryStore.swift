@@ -3,9 +3,11 @@ import AftEngine
 /// A store in this process's memory, for tests and demos; it vanishes with the process.
 public final class MemoryStore: Store {
     private var versions: [VersionID: VersionValue] = [:]
+    private var writtenAt: [VersionID: Int64] = [:]
     private var records: [TransactionID: TransactionRecord] = [:]
     /// Each key's index stamps, oldest first.
     private var index: [Key: [CommitStamp]] = [:]
+    private var indexedAt: [Key: [CommitStamp: Int64]] = [:]
     private var log: [CommitStamp] = []
 
     public init() {}
@@ -13,8 +15,10 @@ public final class MemoryStore: Store {
     public var location: String { "memory:" }
 
     public func writeVersions(_ versions: [Version]) throws(AftError) {
+        let now = StampClock.now()
         for version in versions {
             self.versions[version.id] = version.contents
+            writtenAt[version.id] = now
         }
     }
 
@@ -29,6 +33,7 @@ public final class MemoryStore: Store {
     public func deleteVersions(_ ids: [VersionID]) throws(AftError) {
         for id in ids {
             versions[id] = nil
+            writtenAt[id] = nil
         }
     }
 
@@ -63,6 +68,7 @@ public final class MemoryStore: Store {
             var stamps = index[key, default: []]
             if !stamps.contains(stamp) {
                 stamps.insert(stamp, at: stamps.partitioningIndex { $0 > stamp })
+                indexedAt[key, default: [:]][stamp] = StampClock.now()
             }
             index[key] = stamps
         }
@@ -98,12 +104,42 @@ public final class MemoryStore: Store {
             transactionsByStatus: byStatus, logEntries: log.count, sizeInBytes: nil)
     }
 
+    // MARK: Garbage collection and recovery
+
+    public func records(after: TransactionID?, limit: Int) throws(AftError) -> [TransactionRecord] {
+        records.values.filter { after == nil || $0.id > after! }.sorted { $0.id < $1.id }.prefix(limit).map { $0 }
+    }
+
+    public func indexEntries(of key: Key, olderThan: CommitStamp?, limit: Int) throws(AftError) -> [IndexEntry] {
+        try indexedStamps(of: key, olderThan: olderThan, limit: limit).map { stamp in
+            IndexEntry(stamp: stamp, indexedAt: indexedAt[key]?[stamp] ?? 0)
+        }
+    }
+
+    public func removeIndexEntries(_ entries: [(key: Key, stamp: CommitStamp)]) throws(AftError) {
+        for entry in entries {
+            index[entry.key]?.removeAll { $0 == entry.stamp }
+            indexedAt[entry.key]?[entry.stamp] = nil
+            if index[entry.key]?.isEmpty == true { index[entry.key] = nil }
+        }
+    }
+
+    public func storedVersions(after: VersionID?, limit: Int) throws(AftError) -> [StoredVersion] {
+        func precedes(_ lhs: VersionID, _ rhs: VersionID) -> Bool {
+            lhs.key != rhs.key ? lhs.key < rhs.key : lhs.transaction < rhs.transaction
+        }
+        return versions.keys.filter { after == nil || precedes(after!, $0) }.sorted(by: precedes).prefix(limit).map {
+            StoredVersion(id: $0, writtenAt: writtenAt[$0] ?? 0)
+        }
+    }
+
     // MARK: Test hooks
 
     /// Removes a key's index entries for one transaction, as a crash before the index step leaves it.
     public func removeIndexEntries(of transaction: TransactionID) {
         for key in index.keys {
             index[key]?.removeAll { $0.transaction == transaction }
+            if index[key]?.isEmpty == true { index[key] = nil }
         }
         log.removeAll { $0.transaction == transaction }
     }

@@ -14,8 +14,9 @@ enum SQLiteSchema {
         CREATE TABLE versions (
             key       TEXT NOT NULL,
             txid      TEXT NOT NULL,
-            tombstone INTEGER NOT NULL,
-            value     BLOB,
+            tombstone  INTEGER NOT NULL,
+            value      BLOB,
+            written_at INTEGER NOT NULL,
             PRIMARY KEY (key, txid)
         );
 
@@ -34,9 +35,10 @@ enum SQLiteSchema {
         ) WITHOUT ROWID;
 
         CREATE TABLE version_index (
-            key   TEXT NOT NULL,
-            stamp INTEGER NOT NULL,
-            txid  TEXT NOT NULL,
+            key        TEXT NOT NULL,
+            stamp      INTEGER NOT NULL,
+            txid       TEXT NOT NULL,
+            indexed_at INTEGER NOT NULL,
             PRIMARY KEY (key, stamp, txid)
         ) WITHOUT ROWID;
 

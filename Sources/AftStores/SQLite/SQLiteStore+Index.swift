@@ -3,11 +3,12 @@ import AftEngine
 extension SQLiteStore {
     public func indexCommit(_ record: TransactionRecord) throws(AftError) {
         guard let stamp = record.stamp else { return }
+        let now = StampClock.now()
         try connection.writeTransaction { () throws(AftError) in
             for key in record.writeSet {
                 try connection.query(
-                    "INSERT OR IGNORE INTO version_index (key, stamp, txid) VALUES (?, ?, ?)",
-                    [.text(key.string), .integer(stamp.timestamp), .text(stamp.transaction.hex)])
+                    "INSERT OR IGNORE INTO version_index (key, stamp, txid, indexed_at) VALUES (?, ?, ?, ?)",
+                    [.text(key.string), .integer(stamp.timestamp), .text(stamp.transaction.hex), .integer(now)])
             }
             try connection.query(
                 "INSERT OR IGNORE INTO commit_log (stamp, txid) VALUES (?, ?)",
@@ -75,12 +76,44 @@ extension SQLiteStore {
             sizeInBytes: pages * pageSize)
     }
 
-    private func decodeStamps(_ rows: [[SQLiteValue]]) throws(AftError) -> [CommitStamp] {
+    func decodeStamps(_ rows: [[SQLiteValue]]) throws(AftError) -> [CommitStamp] {
         try rows.map { row throws(AftError) in
             guard let timestamp = row[0].integer, let id = row[1].text.flatMap({ TransactionID(hex: $0) }) else {
                 throw AftError(.storeIO, "corrupt index entry in \(Escaping.quoted(path)); restore the store from a backup")
             }
             return CommitStamp(timestamp: timestamp, transaction: id)
+        }
+    }
+}
+
+extension SQLiteStore {
+    public func indexEntries(of key: Key, olderThan: CommitStamp?, limit: Int) throws(AftError) -> [IndexEntry] {
+        let bound = olderThan ?? CommitStamp(timestamp: .max, transaction: .maximum)
+        let rows = try connection.query(
+            "SELECT stamp, txid, indexed_at FROM version_index WHERE key = ? AND (stamp, txid) < (?, ?) ORDER BY stamp DESC, txid DESC LIMIT ?",
+            [.text(key.string), .integer(bound.timestamp), .text(bound.transaction.hex), .integer(Int64(limit))])
+        let stamps = try decodeStamps(rows)
+        return zip(stamps, rows).map { IndexEntry(stamp: $0, indexedAt: $1[2].integer ?? 0) }
+    }
+
+    public func removeIndexEntries(_ entries: [(key: Key, stamp: CommitStamp)]) throws(AftError) {
+        guard !entries.isEmpty else { return }
+        try connection.writeTransaction { () throws(AftError) in
+            for entry in entries {
+                try connection.query(
+                    "DELETE FROM version_index WHERE key = ? AND stamp = ? AND txid = ?",
+                    [.text(entry.key.string), .integer(entry.stamp.timestamp), .text(entry.stamp.transaction.hex)])
+            }
+        }
+    }
+
+    public func storedVersions(after: VersionID?, limit: Int) throws(AftError) -> [StoredVersion] {
+        let rows = try connection.query(
+            "SELECT key, txid, written_at FROM versions WHERE (key, txid) > (?, ?) ORDER BY key, txid LIMIT ?",
+            [.text(after?.key.string ?? ""), .text(after?.transaction.hex ?? ""), .integer(Int64(limit))])
+        return rows.compactMap { row in
+            guard let key = row[0].text, let id = row[1].text.flatMap({ TransactionID(hex: $0) }) else { return nil }
+            return StoredVersion(id: VersionID(key: Key(trusted: key), transaction: id), writtenAt: row[2].integer ?? 0)
         }
     }
 }

@@ -36,6 +36,13 @@ extension SQLiteStore {
         return found
     }
 
+    public func records(after: TransactionID?, limit: Int) throws(AftError) -> [TransactionRecord] {
+        let rows = try connection.query(
+            "SELECT \(SQLiteStore.recordColumns) FROM transactions WHERE id > ? ORDER BY id LIMIT ?",
+            [.text(after?.hex ?? ""), .integer(Int64(limit))])
+        return try rows.map { row throws(AftError) in try decodeRecord(row) }
+    }
+
     public func transactionIDs(withPrefix prefix: String, limit: Int) throws(AftError) -> [TransactionID] {
         // Ids are lowercase hexadecimal, so every id with the prefix sorts in [prefix, prefix + "g").
         let rows = try connection.query(

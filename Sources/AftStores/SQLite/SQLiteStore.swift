@@ -80,6 +80,7 @@ public final class SQLiteStore: Store {
 
     public func writeVersions(_ versions: [Version]) throws(AftError) {
         guard !versions.isEmpty else { return }
+        let now = StampClock.now()
         try connection.writeTransaction { () throws(AftError) in
             for version in versions {
                 let (tombstone, value): (Int64, SQLiteValue) = switch version.contents {
@@ -87,8 +88,8 @@ public final class SQLiteStore: Store {
                 case .tombstone: (1, .null)
                 }
                 try connection.query(
-                    "INSERT OR REPLACE INTO versions (key, txid, tombstone, value) VALUES (?, ?, ?, ?)",
-                    [.text(version.id.key.string), .text(version.id.transaction.hex), .integer(tombstone), value])
+                    "INSERT OR REPLACE INTO versions (key, txid, tombstone, value, written_at) VALUES (?, ?, ?, ?, ?)",
+                    [.text(version.id.key.string), .text(version.id.transaction.hex), .integer(tombstone), value, .integer(now)])
             }
         }
     }
