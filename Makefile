@@ -34,9 +34,11 @@ test: deps
 install: build
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(RELEASE_BINARY) $(DESTDIR)$(BINDIR)/aft
+	install -d $(DESTDIR)$(MANDIR)
+	install -m 0644 man/aft.1 $(DESTDIR)$(MANDIR)/aft.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/aft
+	rm -f $(DESTDIR)$(BINDIR)/aft $(DESTDIR)$(MANDIR)/aft.1
 
 clean:
 	rm -rf .build

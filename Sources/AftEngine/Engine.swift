@@ -162,4 +162,6 @@ public struct CommitOutcome: Sendable, Equatable {
     public let writeSet: [Key]
     /// True when the transaction had committed before this call.
     public let alreadyCommitted: Bool
+    /// A problem after the commit point, which did not undo the commit.
+    public var warning: String? = nil
 }

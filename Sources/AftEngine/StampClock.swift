@@ -6,8 +6,11 @@ import Glibc
 public struct StampClock {
     private var lastIssued: Int64 = 0
 
+    /// Nanoseconds since the Unix epoch from CLOCK_REALTIME; a Double of seconds would round to about 256 ns.
     public static func now() -> Int64 {
-        Int64(Date().timeIntervalSince1970 * 1_000_000_000)
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
     mutating func next(above floor: CommitStamp?) -> Int64 {

@@ -20,6 +20,13 @@ public enum Paths {
         return (status.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
     }
 
+    /// The size of the file at `path` in bytes, or 0 when there is none.
+    public static func size(of path: String) -> Int {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return 0 }
+        return Int(status.st_size)
+    }
+
     public static func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }

@@ -43,7 +43,8 @@ enum HelpText {
 
     static let environment: [(String, String)] = [
         ("AFT_STORE", "store URL used when --store is not given"),
-        ("AFT_TXN", "registered transaction that get, put, del, commit and abort use when -t is not given"),
+        ("AFT_TXN", "registered transaction that get, put, del, txn, commit and abort use when -t is not given; aft run sets it for its command"),
+        ("AFT_ATTEMPT", "set by aft run for its command: the attempt number, from 1"),
         ("AFT_FAULTS", "comma-separated fault specs armed in every command, as with --fault"),
         ("NO_COLOR", "when set, error messages are not coloured"),
         ("XDG_DATA_HOME", "the default store is $XDG_DATA_HOME/aft/aft.db (default ~/.local/share/aft/aft.db)"),

@@ -42,6 +42,7 @@ enum GCCommand: Command {
         progress.finish()
 
         let verb = options.dryRun ? "would delete" : "deleted"
+        let abortVerb = options.dryRun ? "would abort" : "aborted"
         if context.format == .json {
             context.json([
                 ("dry_run", .bool(options.dryRun)), ("watermark", .string(Formatting.time(report.watermark))),
@@ -54,7 +55,7 @@ enum GCCommand: Command {
             return
         }
         context.status("gc: watermark \(Formatting.time(report.watermark)); scanned \(Formatting.plural(report.recordsScanned, "record")) and \(Formatting.plural(report.keysScanned, "key"))")
-        context.status("gc: \(verb) \(Formatting.plural(report.versionsDeleted, "version")) of \(Formatting.plural(report.collectedTransactions, "superseded transaction")) and uncommitted writes; aborted \(Formatting.plural(report.expiredTransactions.count, "expired transaction"))")
+        context.status("gc: \(verb) \(Formatting.plural(report.versionsDeleted, "version")) of \(Formatting.plural(report.collectedTransactions, "superseded transaction")) and uncommitted writes; \(abortVerb) \(Formatting.plural(report.expiredTransactions.count, "expired transaction"))")
     }
 }
 

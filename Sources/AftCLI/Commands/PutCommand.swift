@@ -75,15 +75,15 @@ enum PutCommand: Command {
         }
         if value.first == UInt8(ascii: "@") {
             let path = String(decoding: value.dropFirst(), as: UTF8.self)
-            return try readFile(path)
+            return try readFile(path, hint: "check the path, or pass --literal to store a value that starts with '@'")
         }
         return value
     }
 
-    static func readFile(_ path: String) throws(AftError) -> [UInt8] {
+    static func readFile(_ path: String, hint: String = "check the path") throws(AftError) -> [UInt8] {
         let kind = Paths.kind(of: path)
         guard kind != .missing else {
-            throw AftError(.missingInput, "cannot read file \(Escaping.quoted(path)): no such file; check the path, or pass --literal to store a value starting with '@'")
+            throw AftError(.missingInput, "cannot read file \(Escaping.quoted(path)): no such file; \(hint)")
         }
         guard kind != .directory else {
             throw AftError(.missingInput, "cannot read file \(Escaping.quoted(path)): it is a directory; give a file")
@@ -118,16 +118,26 @@ enum WriteReporter {
                 try transaction.write(contents, to: key)
             }
         }
-        let keys = writes.map(\.0)
         guard let outcome else {
-            if context.format == .json {
-                context.json([("status", .string("staged")), ("transaction", .string(transaction.id.hex)), ("keys", .array(keys.map { .string($0.string) }))])
-            } else {
-                context.status("staged \(Formatting.plural(keys.count, "key")) in \(transaction.id.short); run 'aft commit \(transaction.id.short)' to make them visible")
-            }
+            reportStaged(writes.map(\.0), in: transaction, context: context)
             return
         }
         report(outcome, context: context)
+    }
+
+    /// Reports writes made inside a registered transaction, which stay invisible until commit unless the mode is lww.
+    static func reportStaged(_ keys: [Key], in transaction: Transaction, context: Context) {
+        let visible = transaction.mode.name == LastWriterWins.name
+        if context.format == .json {
+            context.json([
+                ("status", .string(visible ? "written" : "staged")), ("transaction", .string(transaction.id.hex)),
+                ("keys", .array(keys.map { .string($0.string) })),
+            ])
+        } else if visible {
+            context.status("wrote \(Formatting.plural(keys.count, "key")) in \(transaction.id.short); lww makes each write visible at once")
+        } else {
+            context.status("staged \(Formatting.plural(keys.count, "key")) in \(transaction.id.short); run 'aft commit \(transaction.id.short)' to make them visible")
+        }
     }
 
     static func report(_ outcome: CommitOutcome, context: Context) {
@@ -137,10 +147,17 @@ enum WriteReporter {
                 ("transaction", .string(outcome.transaction.hex)),
                 ("stamp", Formatting.jsonStamp(outcome.stamp)),
                 ("keys", .array(outcome.writeSet.map { .string($0.string) })),
+                ("warning", outcome.warning.map { .string($0) } ?? .null),
             ])
+            if let warning = outcome.warning {
+                context.warn(warning)
+            }
             return
         }
         let prefix = outcome.alreadyCommitted ? "already committed" : "committed"
         context.status("\(prefix) \(outcome.transaction.short) (\(Formatting.plural(outcome.writeSet.count, "key")))")
+        if let warning = outcome.warning {
+            context.warn(warning)
+        }
     }
 }

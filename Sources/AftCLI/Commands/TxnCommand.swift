@@ -27,7 +27,7 @@ enum TxnCommand: Command {
         }
         let steps = try TransactionScript.parse(source, name: name)
 
-        let (_, outcome) = try withTransaction(invocation, context: context) { transaction throws(AftError) in
+        let (transaction, outcome) = try withTransaction(invocation, context: context) { transaction throws(AftError) in
             for step in steps {
                 do throws(AftError) {
                     try run(step, in: transaction, context: context)
@@ -38,6 +38,16 @@ enum TxnCommand: Command {
         }
         if let outcome, !outcome.writeSet.isEmpty {
             WriteReporter.report(outcome, context: context)
+        } else if outcome == nil {
+            let written = steps.compactMap { step -> Key? in
+                switch step.operation {
+                case .put(let key, _), .delete(let key): key
+                case .get: nil
+                }
+            }
+            if !written.isEmpty {
+                WriteReporter.reportStaged(Array(Set(written)).sorted(), in: transaction, context: context)
+            }
         }
     }
 
@@ -88,7 +98,8 @@ enum TransactionScript {
             throw AftError(.invalidInput, "\(name) is not valid UTF-8; write bytes that are not text as \\xHH escapes inside double quotes")
         }
         var steps: [Step] = []
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Split on scalars, not Characters: "\r\n" is one Character and would never match "\n".
+        for (offset, line) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = offset + 1
             do throws(AftError) {
                 if let operation = try parseLine(String(line)) {

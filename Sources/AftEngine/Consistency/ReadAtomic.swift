@@ -87,7 +87,10 @@ public struct ReadAtomic: ConsistencyMode {
         _ stamp: CommitStamp, record: TransactionRecord?, reading key: Key, in transaction: Transaction
     ) -> ReadExplanation.Outcome {
         // Readers never trust the index over the record.
-        guard let record, record.status == .committed, record.stamp == stamp else { return .notCommitted }
+        // An lww transaction indexes each write under a stamp of its own, so its record holds only the last one.
+        guard let record, record.status == .committed, record.stamp == stamp || record.mode == LastWriterWins.name else {
+            return .notCommitted
+        }
         for written in record.writeSet where written != key {
             guard let readVersion = transaction.readSet[written] else { continue }
             if isOlder(readVersion, than: stamp) {
@@ -156,17 +159,25 @@ public struct ReadAtomic: ConsistencyMode {
         // Step 2: the transaction record, a single atomic write, is the commit point.
         let stamp = CommitStamp(timestamp: engine.clock.next(above: transaction.newestStampRead), transaction: transaction.id)
         let record = try writeCommitRecord(for: transaction, stamp: stamp)
-        let outcome = CommitOutcome(transaction: transaction.id, stamp: record.writeSet.isEmpty ? nil : stamp, writeSet: record.writeSet, alreadyCommitted: false)
-        // Past the commit point a failure must not abort: the record stays committed and its
-        // versions stay in place, so a repair of the index can make them visible later.
+        var outcome = CommitOutcome(transaction: transaction.id, stamp: record.writeSet.isEmpty ? nil : stamp, writeSet: record.writeSet, alreadyCommitted: false)
+        // Past the commit point a failure must not abort the transaction, because its record
+        // is committed. Its versions stay in place, so recovery can index them later.
         transaction.state = .committed(outcome)
-        try engine.faults.reach(.commitAfterRecord)
 
         // Step 3: index the versions and log the commit; a reader repairs this step if a crash skips it.
-        if !record.writeSet.isEmpty {
-            try engine.store.indexCommit(record)
+        do throws(AftError) {
+            try engine.faults.reach(.commitAfterRecord)
+            if !record.writeSet.isEmpty {
+                try engine.store.indexCommit(record)
+            }
+            try engine.faults.reach(.commitAfterIndex)
+        } catch {
+            // A simulated crash ends the node here, as a real one would.
+            if engine.faults.hasCrashed { throw error }
+            // Reporting this as an abort would invite a retry that applies the writes twice.
+            outcome.warning = "transaction \(transaction.id.short) is committed, but indexing it failed (\(error.message)); readers that need it repair the index, and 'aft recover' repairs it for all"
+            transaction.state = .committed(outcome)
         }
-        try engine.faults.reach(.commitAfterIndex)
         return outcome
     }
 

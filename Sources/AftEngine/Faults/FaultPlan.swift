@@ -143,6 +143,8 @@ public final class FaultPlan {
     private var generator = SystemRandomNumberGenerator()
     /// Runs for a `crash` action; the default kills the process with SIGKILL. The shell replaces it to drop its node.
     public var crash: () throws(AftError) -> Void = { FaultPlan.killProcess() }
+    /// True once a `crash` action fired; a replaced crash hook returns or throws, and the node is then dead.
+    public private(set) var hasCrashed = false
 
     public init(rules: [FaultRule] = []) {
         self.rules = rules
@@ -178,9 +180,10 @@ public final class FaultPlan {
             guard shouldFire(rules[index].trigger, hit: hits[index]) else { continue }
             switch rules[index].action {
             case .crash:
+                hasCrashed = true
                 try crash()
             case .error:
-                throw AftError(.retryableAbort, "injected fault at \(point); the transaction is aborted and safe to retry")
+                throw AftError(.retryableAbort, "injected error at \(point)")
             case .delay(let duration):
                 Pause.sleep(for: duration)
             }

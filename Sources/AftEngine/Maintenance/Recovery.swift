@@ -17,7 +17,8 @@ extension Engine {
         while true {
             let page = try store.records(after: cursor, limit: 500)
             guard let last = page.last else { break }
-            for record in page where record.status == .committed && !record.writeSet.isEmpty {
+            // lww writes are indexed as they are made, each under a stamp of its own.
+            for record in page where record.status == .committed && !record.writeSet.isEmpty && record.mode != LastWriterWins.name {
                 guard let stamp = record.stamp, try !store.isLogged(stamp) else { continue }
                 try store.indexCommit(record)
                 report.repaired.append(record.id)

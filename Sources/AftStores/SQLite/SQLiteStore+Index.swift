@@ -73,7 +73,7 @@ extension SQLiteStore {
             indexEntries: try count("SELECT count(*) FROM version_index"),
             transactionsByStatus: byStatus,
             logEntries: try count("SELECT count(*) FROM commit_log"),
-            sizeInBytes: pages * pageSize)
+            sizeInBytes: pages * pageSize + Paths.size(of: path + "-wal"))
     }
 
     func decodeStamps(_ rows: [[SQLiteValue]]) throws(AftError) -> [CommitStamp] {
