@@ -76,8 +76,8 @@ public struct ReadAtomic: ConsistencyMode {
         // its index entry for `key` is missing: a crash after the commit point. Repair it.
         if let record = try engine.record(lowerBound.stamp.transaction), record.status == .committed {
             try engine.store.indexCommit(record)
+            explanation.repairedIndex = true
         }
-        explanation.repairedIndex = true
         explanation.candidates.append(.init(stamp: lowerBound.stamp, outcome: .chosen))
         return lowerBound.stamp
     }

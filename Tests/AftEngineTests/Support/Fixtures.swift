@@ -2,7 +2,7 @@
 import AftStores
 import Testing
 
-/// Validates a key literal; an invalid literal is a bug in the test itself.
+/// Makes a key from a literal, stopping the run when the literal is invalid, because that is a bug in the test.
 func key(_ text: String) -> Key {
     do {
         return try Key(text)
@@ -15,7 +15,7 @@ func bytes(_ text: String) -> [UInt8] {
     Array(text.utf8)
 }
 
-/// Decodes a value read as UTF-8 text; nil stays nil ("not found").
+/// Decodes a value as UTF-8 text, keeping nil ("not found") as nil.
 func text(_ value: [UInt8]?) -> String? {
     value.map { String(decoding: $0, as: UTF8.self) }
 }
@@ -26,7 +26,7 @@ extension Transaction {
         text(try get(key(name)).value)
     }
 
-    /// Writes each pair in order; a nil value deletes the key.
+    /// Writes each pair in order, deleting the key when the value is nil.
     func write(_ writes: KeyValuePairs<String, String?>) throws {
         for (name, value) in writes {
             if let value {
@@ -66,14 +66,19 @@ extension Engine {
 /// The error a simulated crash throws in place of killing the test process.
 let simulatedCrash = AftError(.failed, "simulated crash of this node")
 
-/// A fault plan whose `crash` action throws ``simulatedCrash``; the test then drops the engine, as a dead node.
+/// Makes a fault plan whose `crash` action throws ``simulatedCrash`` instead of killing the process.
+///
+/// The test then drops the engine, as it would a dead node.
 func crashingFaults(_ specs: String) throws -> FaultPlan {
     let plan = try FaultPlan(specs: specs)
     plan.crash = { () throws(AftError) in throw simulatedCrash }
     return plan
 }
 
-/// The stamps in `key`'s version index, newest first.
+/// Lists the stamps in the version index of the key `name`, newest first.
 func indexedStamps(of name: String, in store: any Store) throws -> [CommitStamp] {
     try store.indexedStamps(of: key(name), olderThan: nil, limit: 1000)
 }
+
+/// The null version `k@⊥` as a read-set entry, which stores it as a nil stamp.
+let nullVersion: CommitStamp? = nil
