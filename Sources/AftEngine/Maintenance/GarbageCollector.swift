@@ -171,7 +171,7 @@ extension Engine {
         }
     }
 
-    static func nanoseconds(_ duration: Duration) -> Int64 {
+    public static func nanoseconds(_ duration: Duration) -> Int64 {
         let components = duration.components
         return components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
