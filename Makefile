@@ -3,7 +3,10 @@
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
 MANDIR := $(PREFIX)/share/man/man1
-DEBIAN_PACKAGES := libsqlite3-dev libedit-dev libhiredis-dev redis-server sqlite3
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR := $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR := $(PREFIX)/share/fish/vendor_completions.d
+DEBIAN_PACKAGES := libsqlite3-dev libedit-dev libhiredis-dev redis-server sqlite3 zsh fish groff man-db
 RELEASE_BINARY := .build/release/aft
 # apt-get needs root; use sudo when not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
@@ -36,9 +39,14 @@ install: build
 	install -m 0755 $(RELEASE_BINARY) $(DESTDIR)$(BINDIR)/aft
 	install -d $(DESTDIR)$(MANDIR)
 	install -m 0644 man/aft.1 $(DESTDIR)$(MANDIR)/aft.1
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0644 completions/aft.bash $(DESTDIR)$(BASHCOMPDIR)/aft
+	install -m 0644 completions/_aft $(DESTDIR)$(ZSHCOMPDIR)/_aft
+	install -m 0644 completions/aft.fish $(DESTDIR)$(FISHCOMPDIR)/aft.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/aft $(DESTDIR)$(MANDIR)/aft.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/aft $(DESTDIR)$(ZSHCOMPDIR)/_aft $(DESTDIR)$(FISHCOMPDIR)/aft.fish
 
 clean:
 	rm -rf .build
