@@ -1,6 +1,6 @@
 import AftEngine
 
-/// Finds isolation anomalies in a recorded history, using only what the history says.
+/// Finds isolation anomalies in a recorded history, using only what the history records.
 ///
 /// The checker knows which transaction wrote each value read (values name their
 /// writer), which transactions committed, and the commit order (their stamps). It
