@@ -14,7 +14,8 @@ enum HistoryCommand: Command {
             throw invocation.usageError("history takes one KEY, got \(invocation.positionals.count)")
         }
         let key = try Key(bytes: invocation.positionals[0].bytes)
-        var remaining = try LimitOption.parse(invocation) ?? Int.max
+        let limit = try LimitOption.parse(invocation)
+        var remaining = limit ?? Int.max
         let engine = try context.engine()
 
         var cursor: CommitStamp?
@@ -32,7 +33,8 @@ enum HistoryCommand: Command {
             remaining -= page.count
             cursor = last
         }
-        if shown == 0 && context.format == .human {
+        // With -n 0 no version was requested, so an empty listing does not mean the key has none.
+        if shown == 0 && limit != 0 && context.format == .human {
             context.errors.line("note: key \(Escaping.quoted(key.string)) has no committed versions")
         }
     }
