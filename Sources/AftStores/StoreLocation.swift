@@ -21,8 +21,11 @@ public enum StoreLocation: Equatable, Sendable {
             }
             self = .sqlite(path: path)
         } else if text.hasPrefix("redis://") {
+            // Parsing here turns a malformed URL into a usage error before anything connects.
+            _ = try RedisURL(parsing: text, environment: [:])
             self = .redis(url: text)
         } else if text.hasPrefix("redis+cluster://") {
+            _ = try RedisURL(parsing: text, environment: [:])
             self = .redisCluster(url: text)
         } else if let colon = text.firstIndex(of: ":"), !text[..<colon].contains("/"),
                   text[..<colon].allSatisfy({ $0.isLetter || $0 == "+" }), text[..<colon].count > 1 {
@@ -69,9 +72,8 @@ public enum StoreLocation: Equatable, Sendable {
                 }
             }
             return try SQLiteStore(path: path)
-        case .redis, .redisCluster:
-            // TODO: Redis and Redis Cluster backends through hiredis are not built yet.
-            throw AftError(.unreachable, "Redis stores are not supported by this build yet; use a SQLite path or memory:")
+        case .redis(let url), .redisCluster(let url):
+            return try RedisStore(url: url)
         }
     }
 }

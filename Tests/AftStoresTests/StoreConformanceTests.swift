@@ -187,4 +187,89 @@ import Testing
         #expect(stats.transactionsByStatus[.committed] == 1)
         #expect(stats.transactionsByStatus[.running] == 1)
     }
+
+    // MARK: Garbage collection and recovery
+
+    @Test(arguments: StoreKind.allCases)
+    func recordsPageInIdOrder(kind: StoreKind) throws {
+        let store = try kind.makeStore()
+        let records = (1...7).map { committedRecord(["k\($0)"], at: Int64($0)) }.sorted { $0.id < $1.id }
+        for record in records.shuffled() {
+            _ = try store.insertRecord(record)
+        }
+        #expect(try store.records(after: nil, limit: 3) == Array(records[0..<3]))
+        #expect(try store.records(after: records[2].id, limit: 3) == Array(records[3..<6]))
+        #expect(try store.records(after: records[5].id, limit: 3) == [records[6]])
+        #expect(try store.records(after: records[6].id, limit: 3).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func indexEntriesKeepFirstIndexTime(kind: StoreKind) throws {
+        let store = try kind.makeStore()
+        let older = committedRecord(["k"], at: 10)
+        let newer = committedRecord(["k"], at: 20)
+        let start = StampClock.now()
+        try store.indexCommit(older)
+        try store.indexCommit(newer)
+        let end = StampClock.now()
+
+        let entries = try store.indexEntries(of: key("k"), olderThan: nil, limit: 10)
+        #expect(entries.map(\.stamp) == [newer.stamp!, older.stamp!])
+        for entry in entries {
+            #expect((start...end).contains(entry.indexedAt))
+        }
+        #expect(try store.indexEntries(of: key("k"), olderThan: newer.stamp, limit: 10).map(\.stamp) == [older.stamp!])
+
+        try store.indexCommit(older)
+        #expect(try store.indexEntries(of: key("k"), olderThan: nil, limit: 10) == entries)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func removeIndexEntriesKeepsLog(kind: StoreKind) throws {
+        let store = try kind.makeStore()
+        let older = committedRecord(["shared", "gone"], at: 10)
+        let newer = committedRecord(["shared"], at: 20)
+        try store.indexCommit(older)
+        try store.indexCommit(newer)
+
+        try store.removeIndexEntries([(key: key("shared"), stamp: older.stamp!), (key: key("gone"), stamp: older.stamp!)])
+        #expect(try store.indexedStamps(of: key("shared"), olderThan: nil, limit: 10) == [newer.stamp!])
+        #expect(try store.indexEntries(of: key("gone"), olderThan: nil, limit: 10).isEmpty)
+        #expect(try store.indexedKeys(after: nil, limit: 10) == [key("shared")])
+        #expect(try store.logStamps(olderThan: nil, limit: 10) == [newer.stamp!, older.stamp!])
+        #expect(try store.statistics().indexEntries == 1)
+        #expect(try store.statistics().indexedKeys == 1)
+
+        // A removed entry comes back when the commit is indexed again, as recovery does.
+        try store.indexCommit(older)
+        #expect(try store.indexedKeys(after: nil, limit: 10) == [key("gone"), key("shared")])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func storedVersionsPageInKeyOrder(kind: StoreKind) throws {
+        let store = try kind.makeStore()
+        let low = TransactionID(hex: "00000000000000000000000000000001")!
+        let high = TransactionID(hex: "f0000000000000000000000000000000")!
+        let keys = Self.unusualKeys + ["nul", "nul\u{0}", "nula"]
+        let versions = keys.flatMap { name in
+            [high, low].map { Version(key: key(name), transaction: $0, contents: .value([1])) }
+        }
+        let start = StampClock.now()
+        try store.writeVersions(versions)
+        let end = StampClock.now()
+
+        let expected = versions.map(\.id).sorted { $0.key != $1.key ? $0.key < $1.key : $0.transaction < $1.transaction }
+        var listed: [StoredVersion] = []
+        while true {
+            let page = try store.storedVersions(after: listed.last?.id, limit: 4)
+            listed += page
+            if page.count < 4 { break }
+        }
+        #expect(listed.map(\.id) == expected)
+        #expect(listed.allSatisfy { (start...end).contains($0.writtenAt) })
+
+        try store.deleteVersions([expected[0], expected[5]])
+        let remaining = expected.filter { $0 != expected[0] && $0 != expected[5] }
+        #expect(try store.storedVersions(after: nil, limit: 100).map(\.id) == remaining)
+    }
 }

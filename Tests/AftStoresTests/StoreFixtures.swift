@@ -6,16 +6,25 @@ import Foundation
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case memory
     case sqlite
+    /// A real redis-server on 127.0.0.1 that the tests start.
+    case redis
+    /// A real three-primary Redis Cluster on 127.0.0.1 that the tests start.
+    case redisCluster
 
     var testDescription: String { rawValue }
 
-    /// Opens a fresh, empty store of this kind.
+    /// Opens a fresh, empty store of this kind. Redis stores share a server and get
+    /// a key prefix no other test uses.
     func makeStore() throws -> any Store {
         switch self {
         case .memory:
             return MemoryStore()
         case .sqlite:
             return try SQLiteStore(path: TemporaryDirectory.make().appendingPathComponent("aft.db").path)
+        case .redis:
+            return try RedisStore(url: RedisFixtures.singleURL(), environment: [:])
+        case .redisCluster:
+            return try RedisStore(url: RedisFixtures.clusterURL(), environment: [:])
         }
     }
 }

@@ -45,6 +45,7 @@ enum HelpText {
         ("AFT_STORE", "store URL used when --store is not given"),
         ("AFT_TXN", "registered transaction that get, put, del, txn, commit and abort use when -t is not given; aft run sets it for its command"),
         ("AFT_ATTEMPT", "set by aft run for its command: the attempt number, from 1"),
+        ("AFT_REDIS_PASSWORD", "password for a redis:// or redis+cluster:// store whose URL has none; never printed"),
         ("AFT_FAULTS", "comma-separated fault specs armed in every command, as with --fault"),
         ("NO_COLOR", "when set, error messages are not coloured"),
         ("XDG_DATA_HOME", "the default store is $XDG_DATA_HOME/aft/aft.db (default ~/.local/share/aft/aft.db)"),

@@ -67,7 +67,7 @@ enum RunCommand: Command {
     ) throws(AftError) -> CommitOutcome? {
         var environment = context.environment
         environment["AFT_TXN"] = transaction.id.hex
-        environment["AFT_STORE"] = engine.store.location
+        environment["AFT_STORE"] = context.storeURL()
         environment["AFT_ATTEMPT"] = String(number)
         context.output.flush()
         context.errors.flush()

@@ -1,0 +1,11 @@
+import AftStores
+
+extension Context {
+    /// The store URL as the user gave it, password included, for child processes that
+    /// must open the same store; `Store.location` hides the password and cannot serve.
+    func storeURL() -> String {
+        if let url = options.store { return url }
+        if let configured = environment["AFT_STORE"], !configured.isEmpty { return configured }
+        return "sqlite:" + StoreLocation.defaultSQLitePath(environment: environment)
+    }
+}
