@@ -270,7 +270,7 @@ struct GetPutDelTests {
         #expect(get.output == "a 1\nb 2\n")
     }
 
-    @Test(.disabled("engine bug: an lww write of several keys adds one commit-log entry per key, each naming every key"))
+    @Test
     func putInLastWriterWinsModeLoggedOnce() throws {
         let sandbox = try Sandbox()
         expectSuccess(sandbox.aft("--consistency", "lww", "put", "a=1", "b=2"))

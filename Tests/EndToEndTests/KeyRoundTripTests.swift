@@ -82,7 +82,7 @@ struct KeyRoundTripTests {
         #expect(Set(cowritten) == Set(keys.filter { $0 != "a/b:c" }))
     }
 
-    @Test(.disabled("engine bug: Key compares keys by canonical equivalence, but stores compare their bytes"))
+    @Test
     func canonicallyEquivalentKeysStayDistinct() throws {
         let sandbox = try Sandbox()
         let precomposed = "\u{E9}"

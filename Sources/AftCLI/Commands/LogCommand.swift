@@ -26,21 +26,22 @@ enum LogCommand: Command {
         }
         var remaining = limit ?? Int.max
         var cursor: CommitStamp?
+        var shown = Set<TransactionID>()
         while remaining > 0 {
             let page = try engine.store.logStamps(olderThan: cursor, limit: min(remaining, 200))
             guard let last = page.last else { break }
-            try print(page, engine: engine, context: context)
-            remaining -= page.count
+            remaining -= try print(page, engine: engine, context: context, shown: &shown)
             cursor = last
         }
     }
 
     private static func follow(engine: Engine, backlog: Int, context: Context) throws(AftError) {
         var cursor = try engine.store.logStamps(olderThan: nil, limit: backlog + 1).dropFirst(backlog).first
+        var shown = Set<TransactionID>()
         while true {
             let page = try engine.store.logStamps(newerThan: cursor, limit: 200)
             if let last = page.last {
-                try print(page, engine: engine, context: context)
+                _ = try print(page, engine: engine, context: context, shown: &shown)
                 context.output.flush()
                 cursor = last
             } else {
@@ -49,9 +50,15 @@ enum LogCommand: Command {
         }
     }
 
-    private static func print(_ stamps: [CommitStamp], engine: Engine, context: Context) throws(AftError) {
+    /// Prints each transaction once and returns how many it printed; an lww transaction
+    /// has one log entry per write, and `shown` skips all but the first met.
+    private static func print(
+        _ stamps: [CommitStamp], engine: Engine, context: Context, shown: inout Set<TransactionID>
+    ) throws(AftError) -> Int {
         let records = try engine.records(stamps.map(\.transaction))
-        for stamp in stamps {
+        var printed = 0
+        for stamp in stamps where shown.insert(stamp.transaction).inserted {
+            printed += 1
             let record = records[stamp.transaction]
             let keys = record?.writeSet ?? []
             if context.format == .json {
@@ -65,5 +72,6 @@ enum LogCommand: Command {
                 context.output.line("\(Formatting.time(stamp.timestamp))  \(stamp.transaction.short)  \(Formatting.keyList(keys))\(mode)")
             }
         }
+        return printed
     }
 }

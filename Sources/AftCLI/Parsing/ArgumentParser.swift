@@ -49,7 +49,8 @@ struct ArgumentParser {
         let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
         let inline: Argument? = body.contains("=") ? Argument(String(body.drop { $0 != "=" }.dropFirst())) : nil
         guard let spec = specs.first(where: { $0.long == name }) else {
-            throw invocation.usageError("unknown option --\(name)\(suggestion(for: name, among: specs.map(\.long), prefix: "--"))")
+            // Escaped, so that an option with a newline in it still makes a one-line error.
+            throw invocation.usageError("unknown option \(Escaping.display("--" + name))\(suggestion(for: name, among: specs.map(\.long), prefix: "--"))")
         }
         if spec.takesValue {
             var value = inline
@@ -73,7 +74,7 @@ struct ArgumentParser {
             letters = letters.dropFirst()
             guard let spec = specs.first(where: { $0.short == letter }) else {
                 let hint = letter.isNumber ? "; to pass an argument that starts with '-', put '--' before it" : ""
-                throw invocation.usageError("unknown option -\(letter)\(hint)")
+                throw invocation.usageError("unknown option \(Escaping.display("-" + String(letter)))\(hint)")
             }
             if spec.takesValue {
                 let value = letters.isEmpty

@@ -34,6 +34,18 @@ public struct Key: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var description: String { Escaping.display(string) }
 
+    /// Compares bytes, not characters: String equality treats "é" and "e" + U+0301 as
+    /// one string, but stores keep keys byte for byte, so they are two keys.
+    public static func == (lhs: Key, rhs: Key) -> Bool {
+        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for byte in string.utf8 {
+            hasher.combine(byte)
+        }
+    }
+
     public static func < (lhs: Key, rhs: Key) -> Bool {
         lhs.string.utf8.lexicographicallyPrecedes(rhs.string.utf8)
     }

@@ -15,22 +15,21 @@ public enum RecordCoding {
         return strings.map { Key(trusted: $0) }
     }
 
-    /// Encodes a read set as a JSON object from key to stamp text, with null for the null version.
+    /// Encodes a read set as a JSON array of `[key, "TIMESTAMP.ID"]` pairs sorted by key, with
+    /// null for the null version. Not an object, because decoding an object into a Swift
+    /// dictionary would merge keys that differ in bytes but are canonically equivalent.
     public static func encodeReadSet(_ readSet: [Key: CommitStamp?]) -> String {
-        var object: [String: String?] = [:]
-        for (key, stamp) in readSet {
-            object[key.string] = .some(stamp?.text)
-        }
-        return encodeJSON(object)
+        let pairs: [[String?]] = readSet.sorted { $0.key < $1.key }.map { [$0.key.string, $0.value?.text] }
+        return encodeJSON(pairs)
     }
 
     public static func decodeReadSet(_ text: String) throws(AftError) -> [Key: CommitStamp?] {
-        guard let object = try? JSONDecoder().decode([String: String?].self, from: Data(text.utf8)) else {
-            throw AftError(.storeIO, "corrupt read set in a transaction record: \(Escaping.quoted(String(text.prefix(80)))); restore the store from a backup")
-        }
+        let corrupt = AftError(.storeIO, "corrupt read set in a transaction record: \(Escaping.quoted(String(text.prefix(80)))); restore the store from a backup")
+        guard let pairs = try? JSONDecoder().decode([[String?]].self, from: Data(text.utf8)) else { throw corrupt }
         var readSet: [Key: CommitStamp?] = [:]
-        for (key, value) in object {
-            guard let value else {
+        for pair in pairs {
+            guard pair.count == 2, let key = pair[0] else { throw corrupt }
+            guard let value = pair[1] else {
                 readSet[Key(trusted: key)] = .some(nil)
                 continue
             }

@@ -1,7 +1,7 @@
 /// The SQLite layout of an aft store, documented for readers in docs/storage.md.
 enum SQLiteSchema {
     static let format = "aft"
-    static let version = "2"
+    static let version = "3"
 
     /// Statements that create an empty store; run inside one write transaction.
     static let create = """
