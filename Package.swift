@@ -26,6 +26,8 @@ let package = Package(
         .testTarget(name: "AftStoresTests", dependencies: ["AftEngine", "AftStores"]),
         .testTarget(name: "AftCLITests", dependencies: ["AftCLI", "AftEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AftEngine"]),
+        // Drives the built aft shell through a pseudo-terminal and through pipes.
+        .testTarget(name: "ShellTests", dependencies: ["AftEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

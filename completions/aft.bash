@@ -23,12 +23,12 @@ _aft() {
         esac
     done
 
-    local global_options="--store --consistency --json --raw --fault --verbose --quiet --help --version"
+    local global_options="--store --consistency --json --raw --fault --max-value-size --verbose --quiet --help --version"
     if [[ -z "$command" ]]; then
         if [[ "$cur" == -* ]]; then
             COMPREPLY=($(compgen -W "$global_options" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "get put del txn begin commit abort history log show keys stats run gc recover bench check completions help" -- "$cur"))
+            COMPREPLY=($(compgen -W "get put del txn begin commit abort history log show keys stats run gc recover bench check completions demo shell help" -- "$cur"))
         fi
         return
     fi
@@ -47,6 +47,7 @@ _aft() {
             gc) options="--grace --retain --dry-run" ;;
             bench) options="--functions --reads --writes --value-size --keys --zipf --clients --duration --requests --mode --seed --record" ;;
             check) options="--limit" ;;
+            shell) options="--keep-going --echo --no-history" ;;
     esac
     if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "$options $global_options" -- "$cur"))
@@ -54,7 +55,7 @@ _aft() {
     fi
     case "$command" in
         del|get|history) COMPREPLY=($(compgen -W "$(aft keys 2>/dev/null)" -- "$cur")) ;;
-        help) COMPREPLY=($(compgen -W "get put del txn begin commit abort history log show keys stats run gc recover bench check completions help exit-codes" -- "$cur")) ;;
+        help) COMPREPLY=($(compgen -W "get put del txn begin commit abort history log show keys stats run gc recover bench check completions demo shell help exit-codes" -- "$cur")) ;;
         txn|check) COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac
 }

@@ -23,21 +23,16 @@ public enum AftMain {
                 output.line("aft \(version)")
                 return 0
             }
-            guard let command = invocation.command else {
-                if invocation.flag("help") || arguments.isEmpty {
-                    output.write(HelpText.overview())
-                    return 0
-                }
-                throw invocation.usageError("missing command")
-            }
             if invocation.flag("help") {
-                output.write(HelpText.command(command.spec))
+                output.write(invocation.command.map { HelpText.command($0.spec) } ?? HelpText.overview())
                 return 0
             }
+            // Without a command aft opens the shell, which reads standard input when it is not a terminal.
+            let command = invocation.command ?? ShellCommand.self
             let options = try GlobalOptions(invocation, environment: environment)
             let context = Context(options: options, environment: environment, output: output, errors: errors)
             try command.run(invocation, context: context)
-            return 0
+            return context.exitStatus
         } catch {
             output.flush()
             report(error, to: errors, environment: environment)

@@ -21,6 +21,7 @@ struct GlobalOptions {
         OptionSpec("json", help: "Print one JSON object per line, with stable field names."),
         OptionSpec("raw", help: "Print value bytes exactly, with no newline or escaping."),
         OptionSpec("fault", value: "SPEC", help: "Arm a fault, such as write.after:1=crash or store.put=error@0.05; repeatable."),
+        OptionSpec("max-value-size", value: "SIZE", help: "Reject values larger than SIZE bytes before writing anything; K, M and G suffixes multiply by 1024. Default: 64M."),
         OptionSpec("verbose", short: "v", help: "Log what aft does to standard error."),
         OptionSpec("quiet", short: "q", help: "Print only data: no status lines."),
         OptionSpec("help", short: "h", help: "Show help for aft or for the command."),
@@ -33,6 +34,7 @@ struct GlobalOptions {
     var faults: [FaultRule] = []
     var verbose = false
     var quiet = false
+    var maximumValueSize = 64 * 1024 * 1024
 
     init(_ invocation: Invocation, environment: [String: String]) throws(AftError) {
         store = invocation.value("store")?.text
@@ -50,11 +52,30 @@ struct GlobalOptions {
         for spec in specs {
             faults += try FaultPlan(specs: spec).rules
         }
+        if let text = invocation.value("max-value-size")?.text {
+            guard let size = GlobalOptions.parseSize(text) else {
+                throw invocation.usageError("invalid --max-value-size \(Escaping.quoted(text)); give a number of bytes, optionally with K, M or G, as in 16M")
+            }
+            maximumValueSize = size
+        }
         verbose = invocation.flag("verbose")
         quiet = invocation.flag("quiet")
         if verbose && quiet {
             throw invocation.usageError("-v and -q cannot be combined; pick one")
         }
+    }
+}
+
+extension GlobalOptions {
+    /// Parses a byte count such as `512`, `64K` or `16M`.
+    static func parseSize(_ text: String) -> Int? {
+        let multipliers: [Character: Int] = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024]
+        guard let last = text.uppercased().last else { return nil }
+        let multiplier = multipliers[last] ?? 1
+        let digits = multipliers[last] == nil ? text : String(text.dropLast())
+        guard let number = Int(digits), number >= 0 else { return nil }
+        let (size, overflow) = number.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : size
     }
 }
 
@@ -65,6 +86,11 @@ final class Context {
     let output: OutputStream
     let errors: OutputStream
     private var openedEngine: Engine?
+    /// The shell session this command runs in, when it came from `aft shell`. Its node and
+    /// its current transaction take the place of a fresh engine and of `$AFT_TXN`.
+    var session: ShellSession?
+    /// The exit status of a command that reported its own failures, as a script of shell commands does.
+    var exitStatus: Int32 = 0
 
     init(options: GlobalOptions, environment: [String: String], output: OutputStream, errors: OutputStream) {
         self.options = options
@@ -77,7 +103,21 @@ final class Context {
 
     /// The engine over the chosen store, opened on first use.
     func engine() throws(AftError) -> Engine {
+        if let session {
+            // The shell's node outlives this command, so each command sets its own limit.
+            let engine = try session.engine()
+            engine.maximumValueSize = options.maximumValueSize
+            return engine
+        }
         if let openedEngine { return openedEngine }
+        let engine = Engine(store: try openStore(), faults: FaultPlan(rules: options.faults))
+        engine.maximumValueSize = options.maximumValueSize
+        openedEngine = engine
+        return engine
+    }
+
+    /// Opens the store that --store, `$AFT_STORE` or the default names.
+    func openStore() throws(AftError) -> any Store {
         let location: StoreLocation
         let isDefault: Bool
         if let url = options.store {
@@ -89,9 +129,7 @@ final class Context {
         }
         let store = try location.open(createDirectory: isDefault)
         log("opened store \(store.location)")
-        let engine = Engine(store: store, faults: FaultPlan(rules: options.faults))
-        openedEngine = engine
-        return engine
+        return store
     }
 
     /// Writes a debug line to standard error when -v is given.
@@ -130,8 +168,10 @@ final class Context {
         return bytes
     }
 
-    /// The transaction named by `-t ID` or else `$AFT_TXN`, if any.
+    /// Resolves the transaction named by `-t ID` or else `$AFT_TXN`, if any. In the shell, a
+    /// transaction open there that `-t NAME` names, or else the current one, comes first.
     func transactionID(from invocation: Invocation) throws(AftError) -> TransactionID? {
+        if let id = session?.transactionID(from: invocation) { return id }
         let given = invocation.value("transaction")?.text ?? environment["AFT_TXN"].flatMap { $0.isEmpty ? nil : $0 }
         guard let given else { return nil }
         return try engine().resolveTransaction(prefix: given)

@@ -49,6 +49,8 @@ enum HelpText {
         ("AFT_FAULTS", "comma-separated fault specs armed in every command, as with --fault"),
         ("NO_COLOR", "when set, error messages are not coloured"),
         ("XDG_DATA_HOME", "the default store is $XDG_DATA_HOME/aft/aft.db (default ~/.local/share/aft/aft.db)"),
+        ("XDG_STATE_HOME", "the shell keeps its history in $XDG_STATE_HOME/aft/history (default ~/.local/state/aft/history)"),
+        ("AFT_HISTFILE", "the shell's history file in place of the default; /dev/null turns history off"),
     ]
 
     static func overview() -> String {
@@ -59,6 +61,7 @@ enum HelpText {
             not at all, and whose reads never see half of another transaction.
 
             usage: aft [OPTIONS] COMMAND [ARGUMENTS]
+                   aft [OPTIONS]      (the interactive shell; see 'aft help shell')
 
 
             """

@@ -20,12 +20,17 @@ extension Command {
         return keys
     }
 
-    /// Runs `body` in the registered transaction named by `-t`/`$AFT_TXN`, or in a new
-    /// transaction that commits when `body` returns; returns the outcome of that commit.
+    /// Runs `body` in the shell's open transaction that `-t` names or that is current, else in
+    /// the registered transaction named by `-t`/`$AFT_TXN`, else in a new transaction that
+    /// commits when `body` returns. Returns the outcome of that commit.
     static func withTransaction(
         _ invocation: Invocation, context: Context, _ body: (Transaction) throws(AftError) -> Void
     ) throws(AftError) -> (transaction: Transaction, outcome: CommitOutcome?) {
         let engine = try context.engine()
+        if let open = context.session?.transaction(for: invocation) {
+            try body(open)
+            return (open, nil)
+        }
         if let id = try context.transactionID(from: invocation) {
             let transaction = try engine.resume(id)
             context.log("continuing transaction \(id.hex) (\(transaction.mode.name))")
@@ -33,6 +38,7 @@ extension Command {
             return (transaction, nil)
         }
         let transaction = engine.begin(mode: context.options.mode)
+        context.session?.noteOneShot(transaction)
         context.log("began transaction \(transaction.id.hex) (\(transaction.mode.name))")
         do {
             try body(transaction)
