@@ -28,6 +28,9 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["AftEngine"]),
         // Drives the built aft shell through a pseudo-terminal and through pipes.
         .testTarget(name: "ShellTests", dependencies: ["AftEngine"]),
+        // Kills real aft processes at fault points; Support links to EndToEndTests/Support to share its helpers,
+        // and AftStores opens the SQLite file directly to inspect what a crash left.
+        .testTarget(name: "CrashSafetyTests", dependencies: ["AftEngine", "AftStores"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,6 +34,9 @@ extension Engine {
             case .aborted:
                 continue
             case .committed:
+                // A crash after the commit point may have skipped the index step, and the
+                // outcome reported here promises a visible commit.
+                try repairIndex(of: existing)
                 return .alreadyCommitted(CommitOutcome(transaction: id, stamp: existing.stamp, writeSet: existing.writeSet, alreadyCommitted: true))
             case .running:
                 // An attempt that died left this generation running; its staged writes
@@ -43,6 +46,7 @@ extension Engine {
                 } catch {
                     // The attempt was alive after all and committed first.
                     guard let now = try store.readRecords([id])[id], now.status == .committed else { throw error }
+                    try repairIndex(of: now)
                     return .alreadyCommitted(CommitOutcome(transaction: id, stamp: now.stamp, writeSet: now.writeSet, alreadyCommitted: true))
                 }
                 continue

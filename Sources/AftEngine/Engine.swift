@@ -19,6 +19,8 @@ public final class Engine {
     public var maximumValueSize = 64 * 1024 * 1024
 
     var clock = StampClock()
+    /// The most transaction records the cache keeps before it starts over.
+    static let recordCacheLimit = 20_000
     private var recordCache: [TransactionID: TransactionRecord] = [:]
 
     public init(store: any Store, faults: FaultPlan = FaultPlan(), node: String? = nil) {
@@ -94,6 +96,11 @@ public final class Engine {
             }
         }
         guard !missing.isEmpty else { return found }
+        // A long shell session or benchmark meets many transactions; dropping the whole
+        // cache now and then bounds memory, and it refills from storage as needed.
+        if recordCache.count > Engine.recordCacheLimit {
+            recordCache.removeAll(keepingCapacity: true)
+        }
         for (id, record) in try store.readRecords(missing) {
             found[id] = record
             if record.isFinal { recordCache[id] = record }
@@ -112,6 +119,9 @@ public final class Engine {
         }
         switch record.status {
         case .committed:
+            // A crash after the commit point may have skipped the index step, and this
+            // outcome promises a visible commit, so repair it first.
+            try repairIndex(of: record)
             return CommitOutcome(transaction: id, stamp: record.stamp, writeSet: record.writeSet, alreadyCommitted: true)
         case .aborted:
             throw AftError(.retryableAbort, "transaction \(id.short) was already aborted (\(record.abortReason ?? "no reason given")); nothing was committed, so run it again")
@@ -150,7 +160,7 @@ public final class Engine {
 
     func checkValueSize(_ value: VersionValue, key: Key) throws(AftError) {
         guard let bytes = value.bytes, bytes.count > maximumValueSize else { return }
-        throw AftError(.invalidInput, "value for key \(Escaping.quoted(key.string)) is \(bytes.count) bytes, over the maximum of \(maximumValueSize); store a smaller value or raise the maximum")
+        throw AftError(.invalidInput, "value for key \(Escaping.quoted(key.string)) is \(bytes.count) bytes, over the maximum of \(maximumValueSize); store a smaller value or raise --max-value-size")
     }
 }
 

@@ -26,7 +26,8 @@ enum RunCommand: Command {
         let backoff = try parseBackoff(invocation)
         let requestKey = invocation.value("id")?.text
         let engine = try context.engine()
-        guard !(engine.store is MemoryStore) else {
+        // By location, because the engine may wrap the store (for faults, or in the shell).
+        guard engine.store.location != "memory:" else {
             throw AftError(.usage, "aft run needs a store that the command's own aft processes can open, and memory: lives in one process; use a SQLite path or a Redis URL")
         }
 

@@ -8,6 +8,9 @@ import Glibc
 public final class OutputStream {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
+    /// Standard output ends the process at a closed pipe; standard error drops what it
+    /// cannot write, so that a failing command still exits with its own status.
+    private var exitsOnClosedPipe: Bool { descriptor == 1 }
     private let flushThreshold = 64 * 1024
 
     public init(descriptor: Int32) {
@@ -37,7 +40,7 @@ public final class OutputStream {
             let written = buffer[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                if errno == EPIPE { exit(0) }
+                if errno == EPIPE && exitsOnClosedPipe { exit(0) }
                 break
             }
             offset += written

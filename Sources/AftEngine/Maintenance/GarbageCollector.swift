@@ -136,6 +136,10 @@ extension Engine {
 
     /// Deletes versions of transactions that are aborted, or that have no record at all
     /// (a crash before the commit point), once they are older than the grace period.
+    ///
+    /// A committed transaction's version of a key outside its write set goes too: a put
+    /// that crashed after staging the version but before recording the key left it,
+    /// and neither readers nor recovery can reach it.
     private func collectUncommittedVersions(
         olderThan cutoff: Int64, options: GarbageCollectionOptions, report: inout GarbageCollectionReport,
         progress: (GarbageCollectionReport) -> Void
@@ -147,8 +151,13 @@ extension Engine {
             let records = try store.readRecords(Array(Set(page.map(\.id.transaction))))
             var doomed: [VersionID] = []
             for version in page where version.writtenAt < cutoff {
-                switch records[version.id.transaction]?.status {
-                case nil, .aborted: doomed.append(version.id)
+                guard let record = records[version.id.transaction] else {
+                    doomed.append(version.id)
+                    continue
+                }
+                switch record.status {
+                case .aborted: doomed.append(version.id)
+                case .committed where !record.writeSet.contains(version.id.key): doomed.append(version.id)
                 case .running, .committed: break
                 }
             }

@@ -17,10 +17,7 @@ extension Engine {
         while true {
             let page = try store.records(after: cursor, limit: 500)
             guard let last = page.last else { break }
-            // lww writes are indexed as they are made, each under a stamp of its own.
-            for record in page where record.status == .committed && !record.writeSet.isEmpty && record.mode != LastWriterWins.name {
-                guard let stamp = record.stamp, try !store.isLogged(stamp) else { continue }
-                try store.indexCommit(record)
+            for record in page where try repairIndex(of: record) {
                 report.repaired.append(record.id)
             }
             report.recordsScanned += page.count
@@ -28,5 +25,18 @@ extension Engine {
             cursor = last.id
         }
         return report
+    }
+
+    /// Indexes one committed transaction whose index step a crash skipped; returns true when it did.
+    ///
+    /// Idempotent, so it is safe while the committing process may still be indexing.
+    @discardableResult
+    func repairIndex(of record: TransactionRecord) throws(AftError) -> Bool {
+        // lww writes are indexed as they are made, each under a stamp of its own.
+        guard record.status == .committed, !record.writeSet.isEmpty, record.mode != LastWriterWins.name,
+            let stamp = record.stamp, try !store.isLogged(stamp)
+        else { return false }
+        try store.indexCommit(record)
+        return true
     }
 }

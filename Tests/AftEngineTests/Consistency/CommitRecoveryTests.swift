@@ -116,4 +116,30 @@ import Testing
         #expect(result.explanation.repairedIndex == false)
         #expect(try indexedStamps(of: "l", in: store) == [initial.stamp])
     }
+
+    /// A retried request whose first attempt crashed after the commit point reports
+    /// "already committed", so the retry must leave that commit visible.
+    @Test(arguments: StoreFactory.all)
+    func requestRetryIndexesCrashedCommit(stores: StoreFactory) throws {
+        let store = try stores.make()
+        let survivor = Engine(store: store, node: "survivor")
+        try survivor.commitWrites(["k": "0", "l": "0"])
+        let crashing = Engine(store: store, faults: try crashingFaults("commit.after-record=crash"), node: "crashing")
+        guard case .run(let attempt) = try crashing.beginRequest(idempotencyKey: "request-1") else {
+            Issue.record("the first attempt of a new request must run")
+            return
+        }
+        try attempt.write(["k": "1", "l": "1"])
+        #expect(throws: AftError.self) { try attempt.commit() }
+        #expect(try survivor.readCommitted("k") == "0")
+
+        guard case .alreadyCommitted(let outcome) = try survivor.beginRequest(idempotencyKey: "request-1") else {
+            Issue.record("a request that committed must not run again")
+            return
+        }
+        #expect(outcome.transaction == attempt.id)
+        #expect(try survivor.readCommitted("k") == "1")
+        #expect(try survivor.readCommitted("l") == "1")
+        #expect(try survivor.recover().repaired == [], "the retry already indexed the commit")
+    }
 }

@@ -90,6 +90,22 @@ import Testing
         #expect(try versionCount(store) == 0)
     }
 
+    /// A put that crashed after staging a version but before recording its key leaves a
+    /// version outside the write set, which stays unreachable after the commit.
+    @Test func strayVersionOfCommittedTransactionGoesAfterGrace() throws {
+        let store = MemoryStore()
+        let engine = Engine(store: store)
+        let transaction = try engine.beginRegistered()
+        try transaction.put(key("k"), [1])
+        try store.writeVersions([Version(key: key("stray"), transaction: transaction.id, contents: .value([2]))])
+        try transaction.commit()
+
+        #expect(try engine.collectGarbage(GarbageCollectionOptions(grace: .seconds(60))).versionsDeleted == 0)
+        #expect(try engine.collectGarbage(noGrace).versionsDeleted == 1)
+        #expect(try store.readVersions([VersionID(key: key("stray"), transaction: transaction.id)]).isEmpty)
+        #expect(try engine.readCommitted("k") == "\u{1}")
+    }
+
     @Test func retainKeepsNewestVersions() throws {
         let store = MemoryStore()
         let engine = Engine(store: store)
