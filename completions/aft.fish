@@ -62,6 +62,7 @@ complete -c aft -n '__fish_seen_subcommand_from bench' -l requests -r -d 'Reques
 complete -c aft -n '__fish_seen_subcommand_from bench' -l mode -r -a 'read-atomic lww' -d 'Run only this mode: read-atomic or lww. Default: both.'
 complete -c aft -n '__fish_seen_subcommand_from bench' -l seed -r -d 'Seed of the key choice, so a run can be repeated. Default: random.'
 complete -c aft -n '__fish_seen_subcommand_from bench' -l record -r -F -d 'Write every transaction\'s reads and writes as JSON lines, for \'aft check\'.'
+complete -c aft -n '__fish_seen_subcommand_from bench' -l plot -r -d 'Draw throughput, latency and anomalies per mode as an SVG chart in FILE.'
 complete -c aft -n '__fish_seen_subcommand_from check' -l limit -s n -r -d 'List at most N anomalies. Default: 20.'
 complete -c aft -n '__fish_seen_subcommand_from shell' -l keep-going -d 'With commands on standard input, run every line even after one fails, then exit with the status of the first failure.'
 complete -c aft -n '__fish_seen_subcommand_from shell' -l echo -d 'With commands on standard input, print each line after its prompt, so the output reads as a transcript.'

@@ -25,6 +25,7 @@ enum BenchCommand: Command {
             OptionSpec("mode", value: "MODE", help: "Run only this mode: read-atomic or lww. Default: both."),
             OptionSpec("seed", value: "N", help: "Seed of the key choice, so a run can be repeated. Default: random."),
             OptionSpec("record", value: "FILE", help: "Write every transaction's reads and writes as JSON lines, for 'aft check'."),
+            OptionSpec("plot", value: "FILE", help: "Draw throughput, latency and anomalies per mode as an SVG chart in FILE."),
         ],
         examples: ["aft bench", "aft bench -c 10 --requests 1000", "aft bench --fault store.put=crash@0.01 --record history.jsonl"])
 
@@ -62,6 +63,10 @@ enum BenchCommand: Command {
 
         if let path = invocation.value("record")?.text {
             try writeHistory(results, to: path)
+        }
+        if let path = invocation.value("plot")?.text {
+            let title = "aft bench: F=\(workload.functions) R=\(workload.readsPerFunction) W=\(workload.writesPerFunction) V=\(workload.valueSize) K=\(workload.keyCount) zipf=\(workload.zipfExponent), \(clients) clients"
+            try writeFile(Array(BenchPlot.svg(results, title: title).utf8), to: path, what: "chart")
         }
         BenchReport.print(results, workload: workload, clients: clients, seed: seed, context: context)
         for result in results {
@@ -145,8 +150,12 @@ enum BenchCommand: Command {
                 text += HistoryFile.encode(transaction) + "\n"
             }
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw AftError(.missingInput, "cannot write history file \(Escaping.quoted(path)); check that its directory exists and is writable")
+        try writeFile(Array(text.utf8), to: path, what: "history file")
+    }
+
+    private static func writeFile(_ bytes: [UInt8], to path: String, what: String) throws(AftError) {
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+            throw AftError(.missingInput, "cannot write \(what) \(Escaping.quoted(path)); check that its directory exists and is writable")
         }
     }
 }
