@@ -45,7 +45,7 @@ _aft() {
             log) options="--limit --follow" ;;
             run) options="--retries --backoff --id" ;;
             gc) options="--grace --retain --dry-run" ;;
-            bench) options="--functions --reads --writes --value-size --keys --zipf --clients --duration --requests --mode --seed --record --plot" ;;
+            bench) options="--functions --reads --writes --value-size --keys --zipf --clients --duration --requests --mode --seed --record --plot --processes --worker" ;;
             check) options="--limit" ;;
             shell) options="--keep-going --echo --no-history" ;;
     esac

@@ -63,6 +63,8 @@ complete -c aft -n '__fish_seen_subcommand_from bench' -l mode -r -a 'read-atomi
 complete -c aft -n '__fish_seen_subcommand_from bench' -l seed -r -d 'Seed of the key choice, so a run can be repeated. Default: random.'
 complete -c aft -n '__fish_seen_subcommand_from bench' -l record -r -F -d 'Write every transaction\'s reads and writes as JSON lines, for \'aft check\'.'
 complete -c aft -n '__fish_seen_subcommand_from bench' -l plot -r -d 'Draw throughput, latency and anomalies per mode as an SVG chart in FILE.'
+complete -c aft -n '__fish_seen_subcommand_from bench' -l processes -d 'Run each client as a separate aft process, with a node of its own, instead of a thread.'
+complete -c aft -n '__fish_seen_subcommand_from bench' -l worker -d 'Run as one client of --processes and print its history as JSON lines; aft passes this itself.'
 complete -c aft -n '__fish_seen_subcommand_from check' -l limit -s n -r -d 'List at most N anomalies. Default: 20.'
 complete -c aft -n '__fish_seen_subcommand_from shell' -l keep-going -d 'With commands on standard input, run every line even after one fails, then exit with the status of the first failure.'
 complete -c aft -n '__fish_seen_subcommand_from shell' -l echo -d 'With commands on standard input, print each line after its prompt, so the output reads as a transcript.'

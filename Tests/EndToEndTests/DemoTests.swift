@@ -74,6 +74,16 @@ import Testing
         #expect(check.outputLines.last?.hasPrefix("checked 200 transactions (200 committed)") == true, "\(check)")
     }
 
+    @Test func benchRunsClientsAsProcesses() throws {
+        let sandbox = try Sandbox()
+        let result = sandbox.aft("--json", "bench", "--processes", "-c", "2", "--requests", "30", "--seed", "9", "-K", "20")
+        #expect(result.status == 0, "\(result)")
+        let lines = try jsonObjects(result)
+        #expect(lines.map { $0["committed"] as? Int } == [60, 60])
+        let anomalies = try #require(lines.first?["anomalies"] as? [String: Int])
+        #expect(anomalies.values.allSatisfy { $0 == 0 }, "seed 9: \(anomalies)")
+    }
+
     @Test func checkNamesAnomaliesInRecordedHistory() throws {
         let sandbox = try Sandbox()
         let history = try sandbox.write(Array("""

@@ -26,6 +26,8 @@ enum BenchCommand: Command {
             OptionSpec("seed", value: "N", help: "Seed of the key choice, so a run can be repeated. Default: random."),
             OptionSpec("record", value: "FILE", help: "Write every transaction's reads and writes as JSON lines, for 'aft check'."),
             OptionSpec("plot", value: "FILE", help: "Draw throughput, latency and anomalies per mode as an SVG chart in FILE."),
+            OptionSpec("processes", help: "Run each client as a separate aft process, with a node of its own, instead of a thread."),
+            OptionSpec("worker", help: "Run as one client of --processes and print its history as JSON lines; aft passes this itself."),
         ],
         examples: ["aft bench", "aft bench -c 10 --requests 1000", "aft bench --fault store.put=crash@0.01 --record history.jsonl"])
 
@@ -44,6 +46,15 @@ enum BenchCommand: Command {
             return seed
         } ?? UInt64.random(in: 0...UInt64.max)
 
+        if invocation.flag("worker") {
+            guard let url = context.options.store, let mode = modes.first, modes.count == 1 else {
+                throw invocation.usageError("--worker needs --store and --mode; it is started by 'aft bench --processes'")
+            }
+            let run = BenchRun(location: try StoreLocation(parsing: url), workload: workload, clients: 1, limit: limit, faultRules: context.options.faults, seed: seed)
+            run.runWorker(mode: mode, context: context)
+            return
+        }
+
         let (location, temporaryDirectory) = try benchStore(context: context, clients: clients)
         defer {
             if let temporaryDirectory { try? FileManager.default.removeItem(atPath: temporaryDirectory) }
@@ -53,6 +64,11 @@ enum BenchCommand: Command {
         let run = BenchRun(location: location, workload: workload, clients: clients, limit: limit, faultRules: context.options.faults, seed: seed)
         var results: [ModeResult] = []
         for mode in modes {
+            if invocation.flag("processes") {
+                let workers = BenchWorkers(run: run, workerArguments: workerArguments(location: location, workload: workload, limit: limit, context: context), environment: context.environment)
+                results.append(try workers.run(mode: mode))
+                continue
+            }
             let progress = ProgressLine(context: context)
             let result = run.run(mode: mode) { completed in
                 progress.show("bench: \(mode.name): \(completed) requests")
@@ -74,6 +90,29 @@ enum BenchCommand: Command {
                 context.warn("\(result.mode): \(message)")
             }
         }
+    }
+
+    /// The arguments that start one worker process with this run's store, workload, limit and faults.
+    private static func workerArguments(location: StoreLocation, workload: Workload, limit: BenchRun.Limit, context: Context) -> [String] {
+        let url: String = switch location {
+        case .sqlite(let path): "sqlite:" + path
+        case .redis(let url), .redisCluster(let url): url
+        case .memory: "memory:"
+        }
+        var arguments = ["--store", url]
+        for rule in context.options.faults {
+            arguments += ["--fault", rule.description]
+        }
+        arguments += [
+            "bench", "--worker", "-F", String(workload.functions), "-R", String(workload.readsPerFunction),
+            "-W", String(workload.writesPerFunction), "-V", String(workload.valueSize), "-K", String(workload.keyCount),
+            "--zipf", String(workload.zipfExponent),
+        ]
+        switch limit {
+        case .requests(let count): arguments += ["--requests", String(count)]
+        case .duration(let duration): arguments += ["--duration", "\(Engine.nanoseconds(duration))ns"]
+        }
+        return arguments
     }
 
     private static func parseWorkload(_ invocation: Invocation) throws(AftError) -> Workload {
