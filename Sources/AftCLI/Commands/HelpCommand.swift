@@ -9,21 +9,29 @@ enum HelpCommand: Command {
         examples: ["aft help put", "aft help exit-codes"])
 
     static func run(_ invocation: Invocation, context: Context) throws(AftError) {
+        try showHelp(invocation, context: context, commands: CommandTable.all, overview: HelpText.overview)
+    }
+
+    /// Prints the overview, one command's help or the exit statuses, for aft and for its shell.
+    static func showHelp(
+        _ invocation: Invocation, context: Context, commands: [any Command.Type], overview: () -> String
+    ) throws(AftError) {
         guard invocation.positionals.count <= 1 else {
             throw invocation.usageError("help takes at most one topic, got \(invocation.positionals.count)")
         }
         guard let topic = invocation.positionals.first?.text else {
-            context.output.write(HelpText.overview())
+            context.output.write(overview())
             return
         }
         if topic == "exit-codes" {
             context.output.write(HelpText.exitCodes())
             return
         }
-        guard let command = CommandTable.all.first(where: { $0.spec.name == topic }) else {
-            throw invocation.usageError("no help topic \(Escaping.quoted(topic)); use a command name or exit-codes")
+        for command in commands where command.spec.name == topic {
+            context.output.write(HelpText.command(command.spec))
+            return
         }
-        context.output.write(HelpText.command(command.spec))
+        throw invocation.usageError("no help topic \(Escaping.quoted(topic)); use a command name or exit-codes")
     }
 }
 

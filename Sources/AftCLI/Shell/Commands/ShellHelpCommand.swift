@@ -8,21 +8,7 @@ enum ShellHelpCommand: Command {
         examples: ["help", "help timeline", "help exit-codes"])
 
     static func run(_ invocation: Invocation, context: Context) throws(AftError) {
-        guard invocation.positionals.count <= 1 else {
-            throw invocation.usageError("help takes at most one topic, got \(invocation.positionals.count)")
-        }
-        guard let topic = invocation.positionals.first?.text else {
-            context.output.write(ShellHelp.overview())
-            return
-        }
-        if topic == "exit-codes" {
-            context.output.write(HelpText.exitCodes())
-            return
-        }
-        guard let command = ShellCommandTable.all.first(where: { $0.spec.name == topic }) else {
-            throw invocation.usageError("no help topic \(Escaping.quoted(topic)); use a command name or exit-codes")
-        }
-        context.output.write(HelpText.command(command.spec))
+        try HelpCommand.showHelp(invocation, context: context, commands: ShellCommandTable.all, overview: ShellHelp.overview)
     }
 }
 
