@@ -3,7 +3,7 @@ import AftStores
 import FoundationEssentials
 import Glibc
 
-/// How output is shaped, from the global options.
+/// The shape of output, from the global options.
 enum OutputFormat: Equatable {
     /// Text for people: printable values as they are, others in the escape grammar.
     case human
@@ -79,7 +79,7 @@ extension GlobalOptions {
     }
 }
 
-/// What a running command can reach: options, streams, environment and the store.
+/// The surroundings of a running command: options, streams, environment and the store.
 final class Context {
     let options: GlobalOptions
     let environment: [String: String]
@@ -101,7 +101,7 @@ final class Context {
 
     var format: OutputFormat { options.format }
 
-    /// The engine over the chosen store, opened on first use.
+    /// Returns the engine over the chosen store, opening it on first use.
     func engine() throws(AftError) -> Engine {
         if let session {
             // The shell's node outlives this command, so each command sets its own limit.

@@ -1,7 +1,7 @@
 /// Idempotent requests: every retry of one request maps to the same transaction ids,
 /// so a request that committed once is never applied again.
 extension Engine {
-    /// How a request's transaction starts.
+    /// The start of a request's transaction.
     public enum RequestStart {
         /// A transaction to run the request in.
         case run(Transaction)
@@ -9,7 +9,7 @@ extension Engine {
         case alreadyCommitted(CommitOutcome)
     }
 
-    /// The most generations a request may use up, so a broken store cannot loop forever.
+    /// The maximum number of generations a request may use up, so a broken store cannot loop forever.
     static let maximumRequestGenerations = 10_000
 
     /// Begins, or takes over, the registered transaction of the request named by `idempotencyKey`.

@@ -19,7 +19,7 @@ public final class Engine {
     public var maximumValueSize = 64 * 1024 * 1024
 
     var clock = StampClock()
-    /// The most transaction records the cache keeps before it starts over.
+    /// The maximum number of transaction records the cache keeps before it starts over.
     static let recordCacheLimit = 20_000
     private var recordCache: [TransactionID: TransactionRecord] = [:]
 

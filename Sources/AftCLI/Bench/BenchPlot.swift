@@ -40,7 +40,7 @@ enum BenchPlot {
             """
     }
 
-    /// One panel of grouped bars, each group holding one bar per mode.
+    /// Draws one panel of grouped bars, each group holding one bar per mode.
     private static func panel(index: Int, title: String, groups: [(String, [(String, Double)])]) -> String {
         let top = 70 + index * panelHeight
         let chartTop = top + 30

@@ -5,7 +5,7 @@ import FoundationEssentials
 import Glibc
 import Synchronization
 
-/// What a worker process reports on its last line of output, after its history lines.
+/// The summary a worker process prints on its last line of output, after its history lines.
 struct WorkerSummary: Codable {
     let latenciesNanoseconds: [Int64]
     let committed: Int

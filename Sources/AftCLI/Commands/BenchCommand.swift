@@ -92,7 +92,7 @@ enum BenchCommand: Command {
         }
     }
 
-    /// The arguments that start one worker process with this run's store, workload, limit and faults.
+    /// Builds the arguments that start one worker process with this run's store, workload, limit and faults.
     private static func workerArguments(location: StoreLocation, workload: Workload, limit: BenchRun.Limit, context: Context) -> [String] {
         let url: String = switch location {
         case .sqlite(let path): "sqlite:" + path
@@ -161,7 +161,7 @@ enum BenchCommand: Command {
         return [mode]
     }
 
-    /// The store to benchmark: --store as given, else a new temporary SQLite file.
+    /// Picks the store to benchmark: --store as given, else a new temporary SQLite file.
     private static func benchStore(context: Context, clients: Int) throws(AftError) -> (StoreLocation, String?) {
         if let url = context.options.store {
             let location = try StoreLocation(parsing: url)

@@ -3,7 +3,7 @@ import Glibc
 
 /// Runs a command as a child process that shares this process's standard streams.
 enum ChildProcess {
-    /// How a child ended.
+    /// The way a child process ended.
     enum Termination: Equatable {
         case exited(Int32)
         case signaled(Int32)

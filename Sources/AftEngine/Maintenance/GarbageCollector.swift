@@ -14,7 +14,7 @@ public struct GarbageCollectionOptions: Sendable {
     }
 }
 
-/// What a garbage collection did, also passed to the progress callback as it goes.
+/// The result of a garbage collection, also passed to the progress callback as it goes.
 public struct GarbageCollectionReport: Sendable, Equatable {
     /// Versions superseded before this time (nanoseconds since the epoch) were eligible.
     public var watermark: Int64 = 0

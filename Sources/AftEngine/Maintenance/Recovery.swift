@@ -1,4 +1,4 @@
-/// What `aft recover` repaired.
+/// The result of `aft recover`: the transactions it repaired.
 public struct RecoveryReport: Sendable, Equatable {
     public var recordsScanned = 0
     /// Committed transactions that were missing from the index and commit log, now indexed.
