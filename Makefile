@@ -11,7 +11,7 @@ RELEASE_BINARY := .build/release/aft
 # apt-get needs root; use sudo when not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: all deps build run test install uninstall clean
+.PHONY: all deps build run test install install-files uninstall clean
 
 all: build
 
@@ -37,9 +37,13 @@ test: deps
 	swift build --build-tests
 	swift test --skip-build
 
-install: build
+install: build install-files
+
+# Copies the files without building; BINARY picks another binary, as the tests do.
+BINARY ?= $(RELEASE_BINARY)
+install-files:
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 $(RELEASE_BINARY) $(DESTDIR)$(BINDIR)/aft
+	install -m 0755 $(BINARY) $(DESTDIR)$(BINDIR)/aft
 	install -d $(DESTDIR)$(MANDIR)
 	install -m 0644 man/aft.1 $(DESTDIR)$(MANDIR)/aft.1
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
