@@ -28,7 +28,7 @@ _aft() {
         if [[ "$cur" == -* ]]; then
             COMPREPLY=($(compgen -W "$global_options" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "get put del txn begin commit abort history log show keys stats run gc recover bench check completions demo shell help" -- "$cur"))
+            COMPREPLY=($(compgen -W "get put del txn begin commit abort history log show keys stats export import run gc recover bench check completions demo shell help" -- "$cur"))
         fi
         return
     fi
@@ -55,7 +55,7 @@ _aft() {
     fi
     case "$command" in
         del|get|history) COMPREPLY=($(compgen -W "$(aft keys 2>/dev/null)" -- "$cur")) ;;
-        help) COMPREPLY=($(compgen -W "get put del txn begin commit abort history log show keys stats run gc recover bench check completions demo shell help exit-codes" -- "$cur")) ;;
+        help) COMPREPLY=($(compgen -W "get put del txn begin commit abort history log show keys stats export import run gc recover bench check completions demo shell help exit-codes" -- "$cur")) ;;
         txn|check) COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac
 }

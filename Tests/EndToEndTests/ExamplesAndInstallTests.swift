@@ -74,3 +74,41 @@ private let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompone
         }
     }
 }
+
+@Suite struct ExportImportTests {
+    @Test func exportThenImportRebuildsStore() throws {
+        let source = try Sandbox()
+        #expect(source.aft("put", "a=1", "with space=x").status == 0)
+        #expect(source.aft("put", "bin", "-", stdin: [0, 255, 10]).status == 0)
+        #expect(source.aft("del", "a").status == 0)
+        let exported = source.aft("export")
+        #expect(exported.status == 0, "\(exported)")
+        #expect(exported.outputLines.count == 3)
+        #expect(exported.errorLines == ["exported 3 transactions with 4 versions"])
+
+        let target = try Sandbox()
+        let imported = target.aft("import", stdin: exported.stdout)
+        #expect(imported.status == 0, "\(imported)")
+        #expect(imported.output == "imported 3 transactions\n")
+        #expect(target.aft("keys").output == source.aft("keys").output)
+        #expect(target.aft("log").output == source.aft("log").output)
+        #expect(target.aft("get", "--raw", "bin").stdout == [0, 255, 10])
+
+        let again = target.aft("import", stdin: exported.stdout)
+        #expect(again.output == "imported 0 transactions; 3 already present\n")
+    }
+
+    @Test func importOfMalformedLineChangesNothing() throws {
+        let sandbox = try Sandbox()
+        #expect(sandbox.aft("put", "k=v").status == 0)
+        let exported = sandbox.aft("export").stdout
+        let broken = exported + Array("{\"transaction\":\"zz\"}\n".utf8)
+
+        let target = try Sandbox()
+        let result = target.aft("import", stdin: broken)
+        #expect(result.status == 65)
+        #expect(result.errorLines.count == 1)
+        #expect(result.errorLines.first?.contains("standard input line 2") == true, "\(result)")
+        #expect(target.aft("keys").output.isEmpty)
+    }
+}
