@@ -42,7 +42,7 @@ _aft() {
             commit) options="--transaction" ;;
             abort) options="--transaction" ;;
             history) options="--limit" ;;
-            log) options="--limit --follow" ;;
+            log) options="--limit --follow --running" ;;
             run) options="--retries --backoff --id" ;;
             gc) options="--grace --retain --dry-run" ;;
             bench) options="--functions --reads --writes --value-size --keys --zipf --clients --duration --requests --mode --seed --record --plot --processes --worker" ;;
@@ -54,7 +54,7 @@ _aft() {
         return
     fi
     case "$command" in
-        del|get|history) COMPREPLY=($(compgen -W "$(aft keys 2>/dev/null)" -- "$cur")) ;;
+        del|get|history) local IFS=$'\n'; COMPREPLY=($(compgen -W "$(aft keys 2>/dev/null)" -- "$cur" | while IFS= read -r key; do printf '%q\n' "$key"; done)) ;;
         help) COMPREPLY=($(compgen -W "get put del txn begin commit abort history log show keys stats export import run gc recover bench check completions demo shell help exit-codes" -- "$cur")) ;;
         txn|check) COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac

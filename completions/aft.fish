@@ -46,6 +46,7 @@ complete -c aft -n '__fish_seen_subcommand_from abort' -l transaction -s t -r -d
 complete -c aft -n '__fish_seen_subcommand_from history' -l limit -s n -r -d 'Show at most N versions. Default: all.'
 complete -c aft -n '__fish_seen_subcommand_from log' -l limit -s n -r -d 'Show at most N transactions. Default: all, or 10 with --follow.'
 complete -c aft -n '__fish_seen_subcommand_from log' -l follow -s f -d 'Keep printing new commits as they land.'
+complete -c aft -n '__fish_seen_subcommand_from log' -l running -d 'List running transactions started with \'aft begin\', \'aft run\' or the shell instead, with their lease.'
 complete -c aft -n '__fish_seen_subcommand_from run' -l retries -r -d 'Retry a failed attempt up to N times. Default: 3.'
 complete -c aft -n '__fish_seen_subcommand_from run' -l backoff -r -d 'Wait this long before the first retry, doubling each time, as in 100ms or 2s. Default: 100ms.'
 complete -c aft -n '__fish_seen_subcommand_from run' -l id -r -d 'Idempotency key of the request: a request that committed once is not applied again.'

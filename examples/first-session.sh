@@ -70,4 +70,5 @@ show_and_run log -n 3
 print_step "One transaction in full: what it read and what it wrote."
 show_and_run show "$tx"
 
-printf '\nDone. Try it yourself: aft --help, aft help put, aft help exit-codes.\n'
+printf '\nDone. Try it yourself: %s --help, %s help put, %s help exit-codes.\n' "$AFT" "$AFT" "$AFT"
+printf 'Put it on your PATH with: make install PREFIX=$HOME/.local\n'

@@ -136,6 +136,8 @@ final class Context {
     func log(_ message: String) {
         guard options.verbose else { return }
         errors.line("aft: \(message)")
+        // Flushed at once, so the log survives a crash that kills the process.
+        errors.flush()
     }
 
     /// Writes a status line, such as "committed 3f2a91c0", unless -q is given.

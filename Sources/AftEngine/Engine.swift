@@ -76,7 +76,7 @@ public final class Engine {
         }
         let matches = try store.transactionIDs(withPrefix: lowered, limit: 2)
         guard let first = matches.first else {
-            throw AftError(.failed, "no transaction matches \(Escaping.quoted(prefix)); list transactions with 'aft log'")
+            throw AftError(.failed, "no transaction matches \(Escaping.quoted(prefix)); list transactions with 'aft log' or 'aft log --running'")
         }
         guard matches.count == 1 else {
             throw AftError(.failed, "transaction id \(Escaping.quoted(prefix)) is ambiguous: it matches \(matches.map(\.short).joined(separator: ", ")) and maybe more; give more digits")
@@ -133,7 +133,7 @@ public final class Engine {
     /// Aborts a registered transaction by id; aborting an aborted one is a no-op.
     public func abort(_ id: TransactionID) throws(AftError) -> TransactionStatus {
         guard let record = try store.readRecords([id])[id] else {
-            throw AftError(.failed, "no transaction \(id.hex); list transactions with 'aft log'")
+            throw AftError(.failed, "no transaction \(id.hex); list transactions with 'aft log' or 'aft log --running'")
         }
         switch record.status {
         case .committed:

@@ -3,6 +3,8 @@ import Testing
 
 /// Matches the UTC time that human output prints, as in `2026-12-04 19:55:01.123456Z`.
 nonisolated(unsafe) let timePattern = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}Z/
+/// JSON writes times in ISO 8601, with a T between date and time.
+nonisolated(unsafe) let isoTimePattern = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z/
 
 /// Returns the numeric part of a stamp string `TIMESTAMP.ID`.
 func stampTime(_ stamp: String?) -> UInt64? {
@@ -44,7 +46,7 @@ struct InspectionTests {
         let stamps = json.compactMap { stampTime($0["stamp"] as? String) }
         #expect(stamps.count == 3)
         #expect(stamps == stamps.sorted(by: >))
-        #expect(json.map { ($0["time"] as? String)?.wholeMatch(of: timePattern) != nil } == [true, true, true])
+        #expect(json.map { ($0["time"] as? String)?.wholeMatch(of: isoTimePattern) != nil } == [true, true, true])
     }
 
     @Test func historyLimit() throws {
@@ -103,7 +105,7 @@ struct InspectionTests {
         #expect(json.map { $0["keys"] as? [String] } == [["a"], ["b", "c"], ["a"]])
         #expect(json.map { $0["mode"] as? String } == ["read-atomic", "read-atomic", "read-atomic"])
         #expect(json.map { ($0["stamp"] as? String)?.hasSuffix($0["transaction"] as? String ?? "-") } == [true, true, true])
-        #expect(json.map { $0["time"] as? String } == columns.map { $0.first })
+        #expect(json.map { ($0["time"] as? String)?.replacingOccurrences(of: "T", with: " ") } == columns.map { $0.first })
 
         let limited = try jsonObjects(sandbox.aft("--json", "log", "-n", "2"))
         #expect(limited.map { $0["transaction"] as? String } == [third, second])

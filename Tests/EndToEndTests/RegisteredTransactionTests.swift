@@ -33,7 +33,7 @@ struct RegisteredTransactionTests {
 
         let stageA = sandbox.aft("put", "-t", id, "a", "new")
         expectSuccess(stageA)
-        #expect(stageA.output == "staged 1 key in \(short); run 'aft commit \(short)' to make them visible\n")
+        #expect(stageA.output == "staged 1 key in \(short); run 'aft commit \(short)' to make it visible\n")
         let stageB = sandbox.aft("--json", "put", "--transaction", id, "b=new", "c=new")
         expectSuccess(stageB)
         let staged = try jsonObject(stageB)

@@ -21,9 +21,11 @@ struct HistoryChecker {
         case repeatableRead = "repeatable-read"
     }
 
-    struct Anomaly: Equatable, Sendable {
+    struct Anomaly: Hashable, Sendable {
         let kind: Kind
         let transaction: String
+        /// The consistency mode the transaction ran in, when the history records it.
+        let mode: String?
         let detail: String
     }
 
@@ -64,7 +66,13 @@ struct HistoryChecker {
         transactions.filter { $0.status == .committed }.flatMap(check)
     }
 
+    /// Checks one transaction; the same anomaly found twice in it, as by two reads of one key, counts once.
     func check(_ transaction: HistoryTransaction) -> [Anomaly] {
+        var seen = Set<Anomaly>()
+        return findAnomalies(in: transaction).filter { seen.insert($0).inserted }
+    }
+
+    private func findAnomalies(in transaction: HistoryTransaction) -> [Anomaly] {
         var found: [Anomaly] = []
         var written: Set<String> = []
         var firstRead: [String: String?] = [:]
@@ -77,23 +85,23 @@ struct HistoryChecker {
             case .read:
                 // A writer the history does not mention wrote data that was there before it began.
                 if let writer = operation.writer, writer != transaction.transaction, uncommitted.contains(writer) {
-                    found.append(Anomaly(kind: .dirtyRead, transaction: transaction.transaction, detail: "read \(operation.key) written by \(writer), which never committed"))
+                    found.append(Anomaly(kind: .dirtyRead, transaction: transaction.transaction, mode: transaction.mode, detail: "read \(operation.key) written by \(writer), which never committed"))
                 }
                 if written.contains(operation.key) {
                     if operation.writer != transaction.transaction {
-                        found.append(Anomaly(kind: .readYourWrites, transaction: transaction.transaction, detail: "wrote \(operation.key) but read \(operation.writer ?? "not found")"))
+                        found.append(Anomaly(kind: .readYourWrites, transaction: transaction.transaction, mode: transaction.mode, detail: "wrote \(operation.key) but read \(operation.writer ?? "not found")"))
                     }
                     continue
                 }
                 if let earlier = firstRead[operation.key] {
                     if earlier != operation.writer {
-                        found.append(Anomaly(kind: .repeatableRead, transaction: transaction.transaction, detail: "read \(operation.key) from \(earlier ?? "not found"), then from \(operation.writer ?? "not found")"))
+                        found.append(Anomaly(kind: .repeatableRead, transaction: transaction.transaction, mode: transaction.mode, detail: "read \(operation.key) from \(earlier ?? "not found"), then from \(operation.writer ?? "not found")"))
                     }
                     continue
                 }
                 firstRead[operation.key] = .some(operation.writer)
                 if let fracture = fracture(adding: (operation.key, operation.writer), to: readSet) {
-                    found.append(Anomaly(kind: .fracturedRead, transaction: transaction.transaction, detail: fracture))
+                    found.append(Anomaly(kind: .fracturedRead, transaction: transaction.transaction, mode: transaction.mode, detail: fracture))
                 }
                 readSet.append((operation.key, operation.writer))
             }

@@ -9,7 +9,7 @@ enum CheckCommand: Command {
             "FILE holds JSON lines as 'aft bench --record' writes them, or - for standard input: one transaction per line with its status, commit stamp and its reads and writes in order, where each read names the transaction that wrote the value it returned. The check uses only the file, never a store, and names each offending transaction. Exits 0 when the history is clean and 1 when it finds anomalies.",
         ],
         options: [OptionSpec("limit", short: "n", value: "N", help: "List at most N anomalies. Default: 20.")],
-        examples: ["aft bench --record history.jsonl && aft check history.jsonl"])
+        examples: ["aft bench --mode read-atomic --record history.jsonl && aft check history.jsonl"])
 
     static func run(_ invocation: Invocation, context: Context) throws(AftError) {
         guard invocation.positionals.count == 1 else {
@@ -29,7 +29,10 @@ enum CheckCommand: Command {
 
         if context.format == .json {
             for anomaly in anomalies.prefix(limit) {
-                context.json([("kind", .string(anomaly.kind.rawValue)), ("transaction", .string(anomaly.transaction)), ("detail", .string(anomaly.detail))])
+                context.json([
+                    ("kind", .string(anomaly.kind.rawValue)), ("transaction", .string(anomaly.transaction)),
+                    ("mode", anomaly.mode.map { .string($0) } ?? .null), ("detail", .string(anomaly.detail)),
+                ])
             }
             context.json([
                 ("transactions", .integer(history.count)), ("committed", .integer(committed)),
@@ -37,7 +40,8 @@ enum CheckCommand: Command {
             ])
         } else {
             for anomaly in anomalies.prefix(limit) {
-                context.output.line("\(anomaly.kind.rawValue)  \(anomaly.transaction.prefix(TransactionID.shortLength))  \(anomaly.detail)")
+                let mode = anomaly.mode.map { "  \($0)" } ?? ""
+                context.output.line("\(anomaly.kind.rawValue)\(mode)  \(anomaly.transaction.prefix(TransactionID.shortLength))  \(anomaly.detail)")
             }
             if anomalies.count > limit {
                 context.output.line("… and \(anomalies.count - limit) more")

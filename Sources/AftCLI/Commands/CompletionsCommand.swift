@@ -82,7 +82,7 @@ enum CompletionScripts {
                     return
                 fi
                 case "$command" in
-                    \(keyCommands.sorted().joined(separator: "|"))) COMPREPLY=($(compgen -W "$(aft keys 2>/dev/null)" -- "$cur")) ;;
+                    \(keyCommands.sorted().joined(separator: "|"))) local IFS=$'\\n'; COMPREPLY=($(compgen -W "$(aft keys 2>/dev/null)" -- "$cur" | while IFS= read -r key; do printf '%q\\n' "$key"; done)) ;;
                     help) COMPREPLY=($(compgen -W "\(commands.map(\.name).joined(separator: " ")) exit-codes" -- "$cur")) ;;
                     txn|check) COMPREPLY=($(compgen -f -- "$cur")) ;;
                 esac

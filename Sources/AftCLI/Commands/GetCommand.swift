@@ -32,9 +32,10 @@ enum GetCommand: Command {
             print(result, single: keys.count == 1, context: context, explain: invocation.flag("explain"))
         }
         let missing = results.filter { $0.value == nil }.map(\.key)
-        if let first = missing.first {
-            let others = missing.count > 1 ? " (and \(missing.count - 1) more)" : ""
-            throw AftError(.notFound, "key \(Escaping.quoted(first.string)) not found\(others)")
+        if missing.count == 1 {
+            throw AftError(.notFound, "key \(Escaping.quoted(missing[0].string)) not found")
+        } else if !missing.isEmpty {
+            throw AftError(.notFound, "keys \(missing.map { Escaping.quoted($0.string) }.joined(separator: ", ")) not found")
         }
     }
 

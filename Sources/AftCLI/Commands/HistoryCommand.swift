@@ -44,7 +44,7 @@ enum HistoryCommand: Command {
         if context.format == .json {
             var fields: [(String, JSONValue)] = [
                 ("key", .string(key.string)), ("transaction", .string(stamp.transaction.hex)),
-                ("stamp", .string(stamp.text)), ("time", .string(Formatting.time(stamp.timestamp))),
+                ("stamp", .string(stamp.text)), ("time", .string(Formatting.isoTime(stamp.timestamp))),
                 ("mode", record.map { .string($0.mode) } ?? .null),
                 ("deleted", .bool(contents == .tombstone)),
             ]

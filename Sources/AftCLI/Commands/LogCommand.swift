@@ -11,6 +11,7 @@ enum LogCommand: Command {
         options: [
             OptionSpec("limit", short: "n", value: "N", help: "Show at most N transactions. Default: all, or 10 with --follow."),
             OptionSpec("follow", short: "f", help: "Keep printing new commits as they land."),
+            OptionSpec("running", help: "List running transactions started with 'aft begin', 'aft run' or the shell instead, with their lease."),
         ],
         examples: ["aft log -n 20", "aft log --follow", "aft log --json | jq .keys"])
 
@@ -20,6 +21,10 @@ enum LogCommand: Command {
         }
         let engine = try context.engine()
         let limit = try LimitOption.parse(invocation)
+        if invocation.flag("running") {
+            try listRunning(engine: engine, limit: limit ?? Int.max, context: context)
+            return
+        }
         if invocation.flag("follow") {
             try follow(engine: engine, backlog: limit ?? 10, context: context)
             return
@@ -32,6 +37,31 @@ enum LogCommand: Command {
             guard let last = page.last else { break }
             remaining -= try print(page, engine: engine, context: context, shown: &shown)
             cursor = last
+        }
+    }
+
+    /// Lists running registered transactions in id order, which garbage collection waits for.
+    private static func listRunning(engine: Engine, limit: Int, context: Context) throws(AftError) {
+        var cursor: TransactionID?
+        var shown = 0
+        while shown < limit {
+            let page = try engine.store.records(after: cursor, limit: 500)
+            guard let last = page.last else { break }
+            for record in page where record.status == .running && shown < limit {
+                shown += 1
+                if context.format == .json {
+                    context.json([
+                        ("transaction", .string(record.id.hex)), ("status", .string("running")), ("mode", .string(record.mode)),
+                        ("start_time", .string(Formatting.isoTime(record.startTime))), ("node", .string(record.node)),
+                        ("lease_expiry", .string(Formatting.isoTime(record.leaseExpiry))),
+                        ("keys", .array(record.writeSet.map { .string($0.string) })),
+                    ])
+                } else {
+                    let keys = record.writeSet.isEmpty ? "no writes yet" : Formatting.keyList(record.writeSet)
+                    context.output.line("\(Formatting.time(record.startTime))  \(record.id.short)  running on \(record.node), lease until \(Formatting.time(record.leaseExpiry))  \(keys)")
+                }
+            }
+            cursor = last.id
         }
     }
 
@@ -64,7 +94,7 @@ enum LogCommand: Command {
             if context.format == .json {
                 context.json([
                     ("transaction", .string(stamp.transaction.hex)), ("stamp", .string(stamp.text)),
-                    ("time", .string(Formatting.time(stamp.timestamp))), ("mode", record.map { .string($0.mode) } ?? .null),
+                    ("time", .string(Formatting.isoTime(stamp.timestamp))), ("mode", record.map { .string($0.mode) } ?? .null),
                     ("keys", .array(keys.map { .string($0.string) })),
                 ])
             } else {

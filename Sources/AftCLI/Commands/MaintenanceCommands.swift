@@ -45,7 +45,7 @@ enum GCCommand: Command {
         let abortVerb = options.dryRun ? "would abort" : "aborted"
         if context.format == .json {
             context.json([
-                ("dry_run", .bool(options.dryRun)), ("watermark", .string(Formatting.time(report.watermark))),
+                ("dry_run", .bool(options.dryRun)), ("watermark", .string(Formatting.isoTime(report.watermark))),
                 ("records_scanned", .integer(report.recordsScanned)), ("keys_scanned", .integer(report.keysScanned)),
                 ("expired_transactions", .array(report.expiredTransactions.map { .string($0.hex) })),
                 ("collected_transactions", .integer(report.collectedTransactions)),
@@ -53,6 +53,9 @@ enum GCCommand: Command {
                 ("versions_deleted", .integer(report.versionsDeleted)),
             ])
             return
+        }
+        if let holder = report.oldestRunning, holder.startTime == report.watermark {
+            context.status("gc: running transaction \(holder.id.short), started \(Formatting.time(holder.startTime)), holds the watermark back; commit or abort it, or wait for its lease to expire")
         }
         context.status("gc: watermark \(Formatting.time(report.watermark)); scanned \(Formatting.plural(report.recordsScanned, "record")) and \(Formatting.plural(report.keysScanned, "key"))")
         context.status("gc: \(verb) \(Formatting.plural(report.versionsDeleted, "version")) of \(Formatting.plural(report.collectedTransactions, "superseded transaction")) and uncommitted writes; \(abortVerb) \(Formatting.plural(report.expiredTransactions.count, "expired transaction"))")

@@ -49,7 +49,7 @@ enum PutCommand: Command {
         case 0:
             throw invocation.usageError("missing KEY and VALUE")
         case 1:
-            throw invocation.usageError("missing value for key \(Escaping.quoted(arguments[0].bytes)); write 'aft put KEY VALUE' or 'aft put KEY=VALUE'")
+            throw invocation.usageError("missing value for key \(Escaping.quoted(arguments[0].bytes)); write 'aft put KEY VALUE' or 'aft put KEY=VALUE', and put '--' before a value that starts with '-'")
         case 2:
             return [(arguments[0].bytes, arguments[1].bytes)]
         default:
@@ -135,8 +135,11 @@ enum WriteReporter {
             ])
         } else if visible {
             context.status("wrote \(Formatting.plural(keys.count, "key")) in \(transaction.id.short); lww makes each write visible at once")
+        } else if context.environment["AFT_ATTEMPT"] != nil && context.session == nil {
+            context.status("staged \(Formatting.plural(keys.count, "key")) in \(transaction.id.short); aft run commits when the command exits 0")
         } else {
-            context.status("staged \(Formatting.plural(keys.count, "key")) in \(transaction.id.short); run 'aft commit \(transaction.id.short)' to make them visible")
+            let pronoun = keys.count == 1 ? "it" : "them"
+            context.status("staged \(Formatting.plural(keys.count, "key")) in \(transaction.id.short); run 'aft commit \(transaction.id.short)' to make \(pronoun) visible")
         }
     }
 

@@ -9,7 +9,7 @@ enum RunCommand: Command {
         discussion: [
             "Each attempt begins a registered transaction and runs CMD with AFT_TXN set to its id and AFT_STORE set to the store, so every aft get, put and del inside CMD joins it. Writes stay invisible until CMD exits with status 0 and the transaction commits; any other exit aborts the attempt, discards its writes and retries after a backoff that doubles each time.",
             "With --id KEY, the transaction ids derive from KEY, so running the same request again after it committed reports the first outcome and does not run CMD. Without --id, every run is a new request.",
-            "Exits 0 when an attempt committed, 75 when every attempt failed, and 66 when CMD cannot be started. Each attempt's outcome is reported on standard error.",
+            "Exits 0 when an attempt committed; 75 when every attempt failed and the last was killed, exited with 75 or failed to commit, so the request is safe to retry; 1 when the last attempt exited with another status; and 66 when CMD cannot be started. Each attempt's outcome is reported on standard error.",
         ],
         options: [
             OptionSpec("retries", value: "N", help: "Retry a failed attempt up to N times. Default: 3."),
@@ -32,6 +32,7 @@ enum RunCommand: Command {
         }
 
         var delay = backoff
+        var lastFailure: ChildProcess.Termination?
         for number in 1...(retries + 1) {
             let transaction: Transaction
             if let requestKey {
@@ -47,7 +48,7 @@ enum RunCommand: Command {
                 transaction = try engine.beginRegistered(mode: context.options.mode)
             }
 
-            let outcome = try attempt(number, of: invocation, in: transaction, engine: engine, context: context)
+            let outcome = try attempt(number, of: invocation, in: transaction, engine: engine, context: context, lastFailure: &lastFailure)
             if let outcome {
                 WriteReporter.report(outcome, context: context)
                 return
@@ -59,12 +60,19 @@ enum RunCommand: Command {
                 delay *= 2
             }
         }
-        throw AftError(.retryableAbort, "command failed in all \(retries + 1) attempts; nothing it wrote is visible, so it is safe to run again")
+        let attempts = Formatting.plural(retries + 1, "attempt")
+        // A command that kept exiting with a status other than 75 is unlikely to succeed on
+        // another try, so the status says "failed" rather than "safe to retry".
+        if case .exited(let status) = lastFailure, status != AftError.Kind.retryableAbort.exitCode {
+            throw AftError(.failed, "command exited with status \(status) in all \(attempts); nothing it wrote is visible")
+        }
+        throw AftError(.retryableAbort, "command failed in all \(attempts); nothing it wrote is visible, so it is safe to run again")
     }
 
     /// Runs one attempt; returns the commit outcome, or nil when the attempt aborted.
     private static func attempt(
-        _ number: Int, of invocation: Invocation, in transaction: Transaction, engine: Engine, context: Context
+        _ number: Int, of invocation: Invocation, in transaction: Transaction, engine: Engine, context: Context,
+        lastFailure: inout ChildProcess.Termination?
     ) throws(AftError) -> CommitOutcome? {
         var environment = context.environment
         environment["AFT_TXN"] = transaction.id.hex
@@ -75,6 +83,7 @@ enum RunCommand: Command {
 
         let termination = try ChildProcess.run(invocation.positionals.map(\.bytes), environment: environment)
         guard termination.succeeded else {
+            lastFailure = termination
             try? engine.abort(transaction.id)
             context.errors.line("aft run: attempt \(number): command \(termination.description); aborted \(transaction.id.short), its writes discarded")
             return nil
@@ -84,6 +93,7 @@ enum RunCommand: Command {
             context.errors.line("aft run: attempt \(number): command exited with status 0; committed \(transaction.id.short)")
             return outcome
         } catch where error.kind == .retryableAbort {
+            lastFailure = nil
             context.errors.line("aft run: attempt \(number): commit failed: \(error.message)")
             return nil
         }

@@ -32,7 +32,13 @@ extension Command {
             return (open, nil)
         }
         if let id = try context.transactionID(from: invocation) {
-            let transaction = try engine.resume(id)
+            let transaction: Transaction
+            do throws(AftError) {
+                transaction = try engine.resume(id)
+            } catch {
+                guard invocation.value("transaction") == nil, context.session == nil else { throw error }
+                throw AftError(error.kind, "\(error.message) (the id came from AFT_TXN; unset AFT_TXN to run the command on its own)")
+            }
             context.log("continuing transaction \(id.hex) (\(transaction.mode.name))")
             try body(transaction)
             return (transaction, nil)

@@ -68,7 +68,7 @@ enum ShowCommand: Command {
         context.json([
             ("transaction", .string(record.id.hex)), ("status", .string(record.status.rawValue)),
             ("mode", .string(record.mode)), ("stamp", Formatting.jsonStamp(record.stamp)),
-            ("start_time", .string(Formatting.time(record.startTime))), ("node", .string(record.node)),
+            ("start_time", .string(Formatting.isoTime(record.startTime))), ("node", .string(record.node)),
             ("abort_reason", record.abortReason.map { .string($0) } ?? .null),
             ("writes", .array(writes)), ("reads", .array(readEntries)),
         ])

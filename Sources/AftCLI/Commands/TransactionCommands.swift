@@ -53,11 +53,13 @@ enum AbortCommand: Command {
 
     static func run(_ invocation: Invocation, context: Context) throws(AftError) {
         let id = try TransactionArgument.resolve(invocation, context: context)
-        _ = try context.engine().abort(id)
+        let engine = try context.engine()
+        let wasAborted = try engine.store.readRecords([id])[id]?.status == .aborted
+        _ = try engine.abort(id)
         if context.format == .json {
-            context.json([("status", .string("aborted")), ("transaction", .string(id.hex))])
+            context.json([("status", .string(wasAborted ? "already-aborted" : "aborted")), ("transaction", .string(id.hex))])
         } else {
-            context.status("aborted \(id.short)")
+            context.status("\(wasAborted ? "already aborted" : "aborted") \(id.short)")
         }
     }
 }

@@ -20,6 +20,11 @@ enum Formatting {
             + String(repeating: "0", count: 6 - microDigits.count) + microDigits + "Z"
     }
 
+    /// Formats nanoseconds since the Unix epoch as ISO 8601 in UTC, as in `2026-12-04T19:55:01.123456Z`, for JSON.
+    static func isoTime(_ nanoseconds: Int64) -> String {
+        time(nanoseconds).replacingAll(" ", with: "T")
+    }
+
     /// The fields that carry a value in JSON: text when the bytes are UTF-8, base64 otherwise.
     static func jsonValueFields(_ bytes: [UInt8]) -> [(String, JSONValue)] {
         if let text = String(validating: bytes, as: UTF8.self) {

@@ -50,7 +50,8 @@ struct ArgumentParser {
         let inline: Argument? = body.contains("=") ? Argument(String(body.drop { $0 != "=" }.dropFirst())) : nil
         guard let spec = specs.first(where: { $0.long == name }) else {
             // Escaped, so that an option with a newline in it still makes a one-line error.
-            throw invocation.usageError("unknown option \(Escaping.display("--" + name))\(suggestion(for: name, among: specs.map(\.long), prefix: "--"))")
+            let hint = name.first?.isNumber == true ? "; to pass an argument that starts with '-', put '--' before it" : suggestion(for: name, among: specs.map(\.long), prefix: "--")
+            throw invocation.usageError("unknown option \(Escaping.display("--" + name))\(hint)")
         }
         if spec.takesValue {
             var value = inline
@@ -102,6 +103,9 @@ struct ArgumentParser {
             return command
         }
         let names = commands.map { $0.spec.name }
+        if name == "version" {
+            throw UsageError.make("unknown command \"version\"; did you mean 'aft --version'?", command: nil)
+        }
         throw UsageError.make(
             "unknown command \(Escaping.quoted(name))\(suggestion(for: name, among: names, prefix: ""))",
             command: nil)

@@ -15,13 +15,15 @@ public struct GarbageCollectionOptions: Sendable {
 }
 
 /// The result of a garbage collection, also passed to the progress callback as it goes.
-public struct GarbageCollectionReport: Sendable, Equatable {
+public struct GarbageCollectionReport: Sendable {
     /// Versions superseded before this time (nanoseconds since the epoch) were eligible.
     public var watermark: Int64 = 0
     public var phase = "records"
     public var recordsScanned = 0
     public var keysScanned = 0
     public var versionsScanned = 0
+    /// The oldest running registered transaction, which holds the watermark back when it started before `now − grace`.
+    public var oldestRunning: (id: TransactionID, startTime: Int64)?
     /// Running transactions whose lease had expired, now aborted.
     public var expiredTransactions: [TransactionID] = []
     /// Superseded transactions whose versions and index entries were deleted.
@@ -78,8 +80,9 @@ extension Engine {
                         // Another process may have committed or renewed it meanwhile; then it is not expired any more.
                         try? transaction.abort(reason: "its lease expired")
                     }
-                } else {
-                    oldestRunning = min(oldestRunning ?? .max, record.startTime)
+                } else if record.startTime < (oldestRunning ?? .max) {
+                    oldestRunning = record.startTime
+                    report.oldestRunning = (record.id, record.startTime)
                 }
             }
             report.recordsScanned += page.count
