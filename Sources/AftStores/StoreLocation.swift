@@ -14,6 +14,8 @@ public enum StoreLocation: Equatable, Sendable {
     public init(parsing text: String) throws(AftError) {
         if text == "memory:" {
             self = .memory
+        } else if text.hasPrefix("memory:") {
+            throw AftError(.usage, "store URL \(Escaping.quoted(text)) has text after memory:; the memory store takes no name, so write memory:")
         } else if text.hasPrefix("sqlite:") {
             let path = String(text.dropFirst("sqlite:".count))
             guard !path.isEmpty else {

@@ -8,7 +8,11 @@ enum CompletionsCommand: Command {
         discussion: [
             "The script completes commands, their options, consistency modes and store URL forms, and keys for get, del and history by asking 'aft keys'. The files in the completions folder of the source tree are this command's output.",
         ],
-        examples: ["aft completions bash > ~/.local/share/bash-completion/completions/aft", "aft completions fish > ~/.config/fish/completions/aft.fish"])
+        examples: [
+            "aft completions bash > ~/.local/share/bash-completion/completions/aft",
+            "aft completions zsh > ~/.zfunc/_aft   # with ~/.zfunc on $fpath before compinit; zsh cannot source it directly",
+            "aft completions fish > ~/.config/fish/completions/aft.fish",
+        ])
 
     static func run(_ invocation: Invocation, context: Context) throws(AftError) {
         guard invocation.positionals.count == 1 else {

@@ -31,6 +31,10 @@ enum HelpCommand: Command {
             context.output.write(HelpText.command(command.spec))
             return
         }
+        if commands.contains(where: { $0.spec.name == "shell" }),
+           ShellCommandTable.all.contains(where: { $0.spec.name == topic }) {
+            throw invocation.usageError("\(Escaping.quoted(topic)) is a command of the interactive shell; run 'aft shell' and type 'help \(topic)' there")
+        }
         throw invocation.usageError("no help topic \(Escaping.quoted(topic)); use a command name or exit-codes")
     }
 }

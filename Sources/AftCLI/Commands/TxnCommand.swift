@@ -121,7 +121,8 @@ enum TransactionScript {
                 throw AftError(.invalidInput, "'\(verb.text)' takes \(usage), but the line has \(Formatting.plural(arguments.count, "argument")); quote a token that contains spaces")
             }
         }
-        switch verb.text {
+        // Statements are case-insensitive, as in SQL and redis-cli.
+        switch verb.text.lowercased() {
         case "get":
             try expect(1, "KEY")
             return .get(try Key(bytes: arguments[0].bytes))
