@@ -87,10 +87,11 @@ public final class Transaction {
         } catch {
             // When another process committed this registered transaction first, this call is a retry of that commit.
             if case .committed(let outcome) = state, outcome.alreadyCommitted { return outcome }
-            if state == .active {
-                try? abort(reason: "commit failed: \(error.message)")
-            }
-            throw error
+            guard state == .active, !engine.faults.hasCrashed else { throw error }
+            try? abort(reason: "commit failed: \(error.message)")
+            // Before the commit point nothing is visible, and the caller needs to know that
+            // the transaction is over, as when a store restarts in the middle of a commit.
+            throw AftError(error.kind, "\(error.message); transaction \(id.short) is aborted and nothing it wrote is visible")
         }
     }
 
