@@ -135,6 +135,9 @@ enum WriteReporter {
             ])
         } else if visible {
             context.status("wrote \(Formatting.plural(keys.count, "key")) in \(transaction.id.short); lww makes each write visible at once")
+        } else if let name = context.session?.names[transaction.id] {
+            let pronoun = keys.count == 1 ? "it" : "them"
+            context.status("staged \(Formatting.plural(keys.count, "key")) in \(name); 'commit \(name)' makes \(pronoun) visible")
         } else if context.environment["AFT_ATTEMPT"] != nil && context.session == nil {
             context.status("staged \(Formatting.plural(keys.count, "key")) in \(transaction.id.short); aft run commits when the command exits 0")
         } else {
