@@ -54,7 +54,6 @@ public struct ReadAtomic: ConsistencyMode {
         var cursor: CommitStamp?
         scanning: while true {
             let page = try engine.store.indexedStamps(of: key, olderThan: cursor, limit: ReadAtomic.scanPageSize)
-            let records = try engine.records(page.map(\.transaction))
             for stamp in page {
                 if let lowerBound, stamp <= lowerBound.stamp {
                     if stamp == lowerBound.stamp {
@@ -63,7 +62,9 @@ public struct ReadAtomic: ConsistencyMode {
                     }
                     break scanning
                 }
-                let outcome = validate(stamp, record: records[stamp.transaction], reading: key, in: transaction)
+                // Records are fetched one candidate at a time, because the newest is usually valid
+                // and a record read for each candidate of the page would cost a store call apiece.
+                let outcome = validate(stamp, record: try engine.record(stamp.transaction), reading: key, in: transaction)
                 explanation.candidates.append(.init(stamp: stamp, outcome: outcome))
                 if outcome == .chosen { return stamp }
             }
