@@ -124,3 +124,32 @@ import Testing
         #expect(matches("?本語", "日本語"))
     }
 }
+
+@Suite struct SuggestionTests {
+    let parser = ArgumentParser(commands: CommandTable.all, globalOptions: GlobalOptions.specs)
+
+    func message(_ words: String...) -> String {
+        do {
+            _ = try parser.parse(words.map(Argument.init))
+            return ""
+        } catch {
+            return error.message
+        }
+    }
+
+    @Test func upperCaseCommandSuggestsLowerCase() {
+        #expect(message("GET", "k").contains("did you mean 'get'?"))
+    }
+
+    @Test func swappedLettersSuggestCommand() {
+        #expect(message("lgo").contains("did you mean 'log'?"))
+    }
+
+    @Test func unrelatedWordGetsNoSuggestion() {
+        #expect(!message("foo").contains("did you mean"))
+    }
+
+    @Test func doubleDashNumberHintsSeparator() {
+        #expect(message("put", "k", "--5").contains("put '--' before it"))
+    }
+}
