@@ -76,6 +76,15 @@ final class DemoStage {
         while read(0, &byte, 1) == 1 && byte != UInt8(ascii: "\n") {}
     }
 
+    /// Writes starting values in one committed transaction on a node of their own.
+    func seed(_ values: [(String, String)], mode: any ConsistencyMode) throws(AftError) {
+        let setup = try node("setup").begin(mode: mode)
+        for (name, value) in values {
+            try setup.put(name, value)
+        }
+        try setup.commit()
+    }
+
     /// Reads keys in one fresh read-atomic transaction and formats them as `k=v`.
     func snapshot(_ names: [String], on engine: Engine, mode: any ConsistencyMode = ReadAtomic()) throws(AftError) -> [String: String] {
         let transaction = engine.begin(mode: mode)

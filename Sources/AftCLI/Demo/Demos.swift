@@ -11,10 +11,7 @@ enum Demos {
         let names = ["alice", "bob"]
         for mode in ConsistencyModes.all {
             stage.scene("A transfer of 30 from alice to bob crashes half-way (\(mode.name))")
-            let setup = try stage.node("setup").begin(mode: mode)
-            try setup.put("alice", "100")
-            try setup.put("bob", "50")
-            try setup.commit()
+            try stage.seed([("alice", "100"), ("bob", "50")], mode: mode)
             stage.show("alice=100 bob=50", "total 150")
 
             // The node dies once the transfer's second value reaches storage, before anything else happens.
@@ -89,10 +86,7 @@ enum Demos {
     ) { stage throws(AftError) in
         for mode in ConsistencyModes.all {
             stage.scene("Fractured read (\(mode.name))")
-            let setup = try stage.node("setup").begin(mode: mode)
-            try setup.put("x", "old")
-            try setup.put("y", "old")
-            try setup.commit()
+            try stage.seed([("x", "old"), ("y", "old")], mode: mode)
 
             let reader = try stage.node("reader").begin(mode: mode)
             stage.show("reader: get x", try reader.getText("x"))
@@ -120,9 +114,7 @@ enum Demos {
     ) { stage throws(AftError) in
         for mode in ConsistencyModes.all {
             stage.scene("Lost update (\(mode.name))")
-            let setup = try stage.node("setup").begin(mode: mode)
-            try setup.put("counter", "10")
-            try setup.commit()
+            try stage.seed([("counter", "10")], mode: mode)
             let first = try stage.node("first").begin(mode: mode)
             let second = try stage.node("second").begin(mode: mode)
             stage.show("first: get counter", try first.getText("counter"))
@@ -146,10 +138,7 @@ enum Demos {
         let names = ["alice", "bob"]
         for mode in ConsistencyModes.all {
             stage.scene("Write skew (\(mode.name))")
-            let setup = try stage.node("setup").begin(mode: mode)
-            try setup.put("alice", "on-call")
-            try setup.put("bob", "on-call")
-            try setup.commit()
+            try stage.seed([("alice", "on-call"), ("bob", "on-call")], mode: mode)
             let first = try stage.node("alice's phone").begin(mode: mode)
             let second = try stage.node("bob's phone").begin(mode: mode)
             stage.show("alice reads bob", try first.getText("bob"))
