@@ -10,7 +10,7 @@ enum BenchCommand: Command {
         summary: "Run the published benchmark workload in read-atomic and lww side by side, and count anomalies.",
         discussion: [
             "Each request is one transaction of F functions, each doing R reads and W writes of V-byte values over K keys chosen with a Zipf(θ) skew. C client threads run requests for a duration or a count, first in read-atomic, then in lww, on the same store. The summary gives throughput, p50 and p99 latency, and anomalies by kind, found by an independent check of the recorded history: dirty reads, fractured reads, read-your-writes and repeatable-read violations.",
-            "Without --store, the benchmark uses a new temporary SQLite file and deletes it afterwards. Benchmark clients open SQLite without fsync at commit, so the numbers measure aft rather than the disk; both modes are measured the same way. Injected crashes end a client's node, which a new one replaces.",
+            "Without --store, the benchmark uses a new temporary SQLite file and deletes it afterwards; with --store, the bench:N keys it writes stay in that store, so point it at a scratch store. Benchmark clients open SQLite without fsync at commit, so the numbers measure aft rather than the disk; both modes are measured the same way. Injected crashes end a client's node, which a new one replaces.",
         ],
         options: [
             OptionSpec("functions", short: "F", value: "N", help: "Functions per request. Default: 2."),
