@@ -119,6 +119,13 @@ import Testing
         #expect(!matches("a\\*", "ab"))
     }
 
+    @Test func unclosedSetIsAProblem() {
+        #expect(GlobPattern(Array("[a-".unicodeScalars)).problem != nil)
+        #expect(GlobPattern(Array("a\\".unicodeScalars)).problem != nil)
+        #expect(GlobPattern(Array("[]a]*".unicodeScalars)).problem == nil)
+        #expect(GlobPattern(Array("user:*".unicodeScalars)).problem == nil)
+    }
+
     @Test func matchesNonASCII() {
         #expect(matches("日*", "日本語"))
         #expect(matches("?本語", "日本語"))

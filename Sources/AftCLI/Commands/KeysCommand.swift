@@ -15,6 +15,9 @@ enum KeysCommand: Command {
             throw invocation.usageError("keys takes at most one PATTERN, got \(invocation.positionals.count); quote the pattern so the shell does not expand it")
         }
         let pattern = invocation.positionals.first.map { GlobPattern(Array($0.text.unicodeScalars)) }
+        if let pattern, let problem = pattern.problem {
+            throw invocation.usageError("invalid pattern \(Escaping.quoted(invocation.positionals[0].bytes)): \(problem)")
+        }
         let engine = try context.engine()
         let transaction = engine.begin(mode: context.options.mode)
 
@@ -41,6 +44,29 @@ struct GlobPattern {
 
     init(_ pattern: [Unicode.Scalar]) {
         self.pattern = pattern
+    }
+
+    /// What is wrong with the pattern, or nil when it is well formed.
+    var problem: String? {
+        var index = 0
+        while index < pattern.count {
+            switch pattern[index] {
+            case "\\":
+                guard index + 1 < pattern.count else { return "it ends with a lone backslash; write \\\\ for a backslash" }
+                index += 2
+            case "[":
+                var end = index + 1
+                if end < pattern.count, pattern[end] == "!" || pattern[end] == "^" { end += 1 }
+                // A ] right after the opening bracket belongs to the set.
+                if end < pattern.count, pattern[end] == "]" { end += 1 }
+                while end < pattern.count, pattern[end] != "]" { end += 1 }
+                guard end < pattern.count else { return "a [ set is not closed; close it with ], or write \\[ for a literal [" }
+                index = end + 1
+            default:
+                index += 1
+            }
+        }
+        return nil
     }
 
     func matches(_ text: String) -> Bool {
