@@ -155,21 +155,6 @@ final class Context {
         output.line(JSONValue.object(fields).text)
     }
 
-    /// Reads all of standard input.
-    func readStandardInput() -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if count > 0 {
-                bytes.append(contentsOf: chunk[..<count])
-            } else if count == 0 || errno != EINTR {
-                break
-            }
-        }
-        return bytes
-    }
-
     /// Resolves the transaction named by `-t ID` or else `$AFT_TXN`, if any. In the shell, a
     /// transaction open there that `-t NAME` names, or else the current one, comes first.
     func transactionID(from invocation: Invocation) throws(AftError) -> TransactionID? {

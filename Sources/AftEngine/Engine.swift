@@ -154,8 +154,7 @@ public final class Engine {
     }
 
     func leaseExpiry(from now: Int64) -> Int64 {
-        let components = lease.components
-        return now + components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+        now + Engine.nanoseconds(lease)
     }
 
     func checkValueSize(_ value: VersionValue, key: Key) throws(AftError) {

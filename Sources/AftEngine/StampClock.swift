@@ -22,3 +22,11 @@ public struct StampClock {
         return timestamp
     }
 }
+
+extension Engine {
+    /// Converts a duration to whole nanoseconds, the unit of stamps, leases and record times.
+    public static func nanoseconds(_ duration: Duration) -> Int64 {
+        let components = duration.components
+        return components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

@@ -35,16 +35,7 @@ struct BenchWorkers {
         for (index, child) in children.enumerated() {
             let descriptor = child.output
             DispatchQueue.global().async(group: group) {
-                var bytes: [UInt8] = []
-                var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-                while true {
-                    let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                    if count > 0 {
-                        bytes += chunk[..<count]
-                    } else if count == 0 || errno != EINTR {
-                        break
-                    }
-                }
+                let bytes = InputFile.readAll(descriptor: descriptor)
                 close(descriptor)
                 outputs.withLock { $0[index] = bytes }
             }

@@ -15,9 +15,8 @@ enum CheckCommand: Command {
         guard invocation.positionals.count == 1 else {
             throw invocation.usageError("check takes one FILE, got \(invocation.positionals.count)")
         }
-        let path = invocation.positionals[0].text
-        let source = path == "-" ? context.readStandardInput() : try PutCommand.readFile(path)
-        let history = try HistoryFile.decode(source, name: path == "-" ? "standard input" : path)
+        let (name, source) = try InputFile.read(argument: invocation.positionals[0])
+        let history = try HistoryFile.decode(source, name: name)
         let limit = try LimitOption.parse(invocation) ?? 20
 
         let anomalies = HistoryChecker(history).anomalies()

@@ -71,27 +71,13 @@ enum PutCommand: Command {
                 throw invocation.usageError("standard input can supply only one value; use @PATH for the others")
             }
             usedStandardInput = true
-            return context.readStandardInput()
+            return InputFile.readAll(descriptor: 0)
         }
         if value.first == UInt8(ascii: "@") {
             let path = String(decoding: value.dropFirst(), as: UTF8.self)
-            return try readFile(path, hint: "check the path, or pass --literal to store a value that starts with '@'")
+            return try InputFile.read(path, hint: "check the path, or pass --literal to store a value that starts with '@'")
         }
         return value
-    }
-
-    static func readFile(_ path: String, hint: String = "check the path") throws(AftError) -> [UInt8] {
-        let kind = Paths.kind(of: path)
-        guard kind != .missing else {
-            throw AftError(.missingInput, "cannot read file \(Escaping.quoted(path)): no such file; \(hint)")
-        }
-        guard kind != .directory else {
-            throw AftError(.missingInput, "cannot read file \(Escaping.quoted(path)): it is a directory; give a file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AftError(.missingInput, "cannot read file \(Escaping.quoted(path)): permission denied; check its permissions")
-        }
-        return Array(data)
     }
 }
 

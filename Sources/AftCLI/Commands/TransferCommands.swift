@@ -57,15 +57,7 @@ enum ImportCommand: Command {
         guard invocation.positionals.count <= 1 else {
             throw invocation.usageError("import takes at most one FILE, got \(invocation.positionals.count)")
         }
-        let name: String
-        let source: [UInt8]
-        if let file = invocation.positionals.first, file.text != "-" {
-            name = file.text
-            source = try PutCommand.readFile(file.text)
-        } else {
-            name = "standard input"
-            source = context.readStandardInput()
-        }
+        let (name, source) = try InputFile.read(argument: invocation.positionals.first)
 
         let engine = try context.engine()
         let decoder = JSONDecoder()

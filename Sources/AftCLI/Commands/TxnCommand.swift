@@ -16,15 +16,7 @@ enum TxnCommand: Command {
         guard invocation.positionals.count <= 1 else {
             throw invocation.usageError("txn takes at most one FILE, got \(invocation.positionals.count)")
         }
-        let source: [UInt8]
-        let name: String
-        if let file = invocation.positionals.first, file.text != "-" {
-            source = try PutCommand.readFile(file.text)
-            name = file.text
-        } else {
-            source = context.readStandardInput()
-            name = "standard input"
-        }
+        let (name, source) = try InputFile.read(argument: invocation.positionals.first)
         let steps = try TransactionScript.parse(source, name: name)
 
         let (transaction, outcome) = try withTransaction(invocation, context: context) { transaction throws(AftError) in

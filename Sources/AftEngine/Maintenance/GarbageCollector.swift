@@ -183,8 +183,4 @@ extension Engine {
         }
     }
 
-    public static func nanoseconds(_ duration: Duration) -> Int64 {
-        let components = duration.components
-        return components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
 }
