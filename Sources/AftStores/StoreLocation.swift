@@ -39,7 +39,7 @@ public enum StoreLocation: Equatable, Sendable {
         }
     }
 
-    /// The store from `$AFT_STORE`, else the SQLite file `$XDG_DATA_HOME/aft/aft.db`
+    /// Returns the store from `$AFT_STORE`, else the SQLite file `$XDG_DATA_HOME/aft/aft.db`
     /// (`~/.local/share/aft/aft.db` when XDG_DATA_HOME is unset).
     public static func defaultLocation(environment: [String: String]) throws(AftError) -> StoreLocation {
         if let configured = environment["AFT_STORE"], !configured.isEmpty {

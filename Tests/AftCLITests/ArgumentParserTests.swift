@@ -76,17 +76,20 @@ import Testing
 
     @Test func keyValueForm() throws {
         let result = try pairs("k", "v")
-        #expect(result.map(\.0) == ["k"] && result.map(\.1) == ["v"])
+        #expect(result.map(\.0) == ["k"])
+        #expect(result.map(\.1) == ["v"])
     }
 
     @Test func pairFormSplitsAtFirstEquals() throws {
         let result = try pairs("a=1", "b=x=y")
-        #expect(result.map(\.0) == ["a", "b"] && result.map(\.1) == ["1", "x=y"])
+        #expect(result.map(\.0) == ["a", "b"])
+        #expect(result.map(\.1) == ["1", "x=y"])
     }
 
     @Test func keyWithEqualsInKeyValueForm() throws {
         let result = try pairs("a=b", "value")
-        #expect(result.map(\.0) == ["a=b"] && result.map(\.1) == ["value"])
+        #expect(result.map(\.0) == ["a=b"])
+        #expect(result.map(\.1) == ["value"])
     }
 
     @Test func lonelyKeyIsUsageError() {

@@ -2,7 +2,7 @@ import AftEngine
 import AftStores
 import Dispatch
 
-/// What one client measured in one mode.
+/// The measurements of one client in one mode.
 struct ClientResult: Sendable {
     var latencies: [Duration] = []
     var history: [HistoryTransaction] = []
@@ -19,7 +19,7 @@ struct BenchClient {
     let faultRules: [FaultRule]
     let seed: UInt64
 
-    /// Runs requests until `shouldStop` says so; `completed` counts finished requests for the progress line.
+    /// Runs requests until `shouldStop` returns true. `completed` counts finished requests for the progress line.
     func run(shouldStop: () -> Bool, completed: () -> Void) -> ClientResult {
         var result = ClientResult()
         var generator = BenchRandom(seed: seed)

@@ -17,7 +17,7 @@ struct Workload: Sendable {
         "bench:\(index)"
     }
 
-    /// A value of `valueSize` bytes that names its writer, so a reader knows who wrote what it read.
+    /// Makes a value of `valueSize` bytes that names its writer, so a reader can tell who wrote what it read.
     func value(writtenBy transaction: TransactionID) -> [UInt8] {
         var bytes = Array("\(transaction.hex)|".utf8)
         if bytes.count < valueSize {
@@ -26,7 +26,7 @@ struct Workload: Sendable {
         return bytes
     }
 
-    /// The transaction a value names, or nil for a value not written by the benchmark.
+    /// Returns the transaction a value names, or nil for a value not written by the benchmark.
     static func writer(of value: [UInt8]) -> String? {
         guard value.count >= 33, value[32] == UInt8(ascii: "|") else { return nil }
         return String(decoding: value[0..<32], as: UTF8.self)

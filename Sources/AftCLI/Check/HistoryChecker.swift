@@ -2,7 +2,7 @@ import AftEngine
 
 /// Finds isolation anomalies in a recorded history, using only what the history records.
 ///
-/// The checker knows which transaction wrote each value read (values name their
+/// The checker uses which transaction wrote each value read (values name their
 /// writer), which transactions committed, and the commit order (their stamps). It
 /// never consults a store or the engine. Values from transactions the history does
 /// not mention count as data that was stored before the history began.
@@ -119,7 +119,8 @@ struct HistoryChecker {
         return nil
     }
 
-    /// A fracture when `newer`'s writer also wrote `older.key` but `older` came from a transaction before it (or from nowhere).
+    /// Describes a fracture when `newer`'s writer also wrote `older.key` but `older` came
+    /// from a transaction before it, or from no transaction at all.
     private func violates(newer: (key: String, writer: String?), older: (key: String, writer: String?)) -> String? {
         guard let writer = newer.writer, let writerTransaction = committed[writer],
               writerTransaction.operations.contains(where: { $0.op == .write && $0.key == older.key }),

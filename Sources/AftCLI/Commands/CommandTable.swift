@@ -1,4 +1,4 @@
-/// Every command aft knows, in the order help lists them.
+/// Every command aft accepts, in the order help lists them.
 enum CommandTable {
     static var all: [any Command.Type] { [
         GetCommand.self, PutCommand.self, DelCommand.self, TxnCommand.self,

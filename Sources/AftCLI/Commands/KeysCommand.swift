@@ -46,7 +46,7 @@ struct GlobPattern {
         self.pattern = pattern
     }
 
-    /// What is wrong with the pattern, or nil when it is well formed.
+    /// The reason the pattern is malformed, or nil when it is well formed.
     var problem: String? {
         var index = 0
         while index < pattern.count {

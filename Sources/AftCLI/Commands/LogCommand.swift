@@ -80,8 +80,8 @@ enum LogCommand: Command {
         }
     }
 
-    /// Prints each transaction once and returns how many it printed; an lww transaction
-    /// has one log entry per write, and `shown` skips all but the first met.
+    /// Prints each transaction once and returns how many it printed. An lww transaction
+    /// has one log entry per write, so `shown` skips all but the first met.
     private static func print(
         _ stamps: [CommitStamp], engine: Engine, context: Context, shown: inout Set<TransactionID>
     ) throws(AftError) -> Int {

@@ -62,7 +62,7 @@ enum RunCommand: Command {
         }
         let attempts = Formatting.plural(retries + 1, "attempt")
         // A command that kept exiting with a status other than 75 is unlikely to succeed on
-        // another try, so the status says "failed" rather than "safe to retry".
+        // another try, so the exit status means "failed" rather than "safe to retry".
         if case .exited(let status) = lastFailure, status != AftError.Kind.retryableAbort.exitCode {
             throw AftError(.failed, "command exited with status \(status) in all \(attempts); nothing it wrote is visible")
         }

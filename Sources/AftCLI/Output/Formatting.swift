@@ -25,7 +25,7 @@ enum Formatting {
         time(nanoseconds).replacingAll(" ", with: "T")
     }
 
-    /// The fields that carry a value in JSON: text when the bytes are UTF-8, base64 otherwise.
+    /// Builds the fields that carry a value in JSON: text when the bytes are UTF-8, base64 otherwise.
     static func jsonValueFields(_ bytes: [UInt8]) -> [(String, JSONValue)] {
         if let text = String(validating: bytes, as: UTF8.self) {
             return [("value", .string(text)), ("encoding", .string("utf-8"))]

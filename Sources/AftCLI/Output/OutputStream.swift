@@ -8,7 +8,7 @@ import Glibc
 public final class OutputStream {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
-    /// Standard output ends the process at a closed pipe; standard error drops what it
+    /// Standard output ends the process at a closed pipe. Standard error drops what it
     /// cannot write, so that a failing command still exits with its own status.
     private var exitsOnClosedPipe: Bool { descriptor == 1 }
     private let flushThreshold = 64 * 1024

@@ -111,7 +111,7 @@ struct ArgumentParser {
             command: nil)
     }
 
-    /// A "did you mean" hint for a near miss, found by edit distance.
+    /// Builds a "did you mean" hint for a near miss, found by edit distance.
     private func suggestion(for name: String, among candidates: [String], prefix: String) -> String {
         // Case is ignored, so GET suggests get, and a swap of two neighbours costs one edit.
         let lowered = name.lowercased()
@@ -121,7 +121,7 @@ struct ArgumentParser {
         return "; did you mean '\(prefix)\(best.0)'?"
     }
 
-    /// The optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.
+    /// Computes the optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.
     private func editDistance(_ lhs: String, _ rhs: String) -> Int {
         let a = Array(lhs)
         let b = Array(rhs)

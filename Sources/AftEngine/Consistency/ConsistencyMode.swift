@@ -1,6 +1,6 @@
 /// A consistency mode: how a transaction reads, writes, commits and aborts.
 ///
-/// Modes are pluggable; ``ConsistencyModes`` lists the ones aft knows by name.
+/// Modes are pluggable, and ``ConsistencyModes`` lists the ones aft accepts by name.
 public protocol ConsistencyMode: Sendable {
     /// The name users type, as in `--consistency read-atomic`.
     var name: String { get }
@@ -10,7 +10,7 @@ public protocol ConsistencyMode: Sendable {
     func abort(_ transaction: Transaction, reason: String) throws(AftError)
 }
 
-/// The modes aft knows by name.
+/// The modes aft accepts by name.
 public enum ConsistencyModes {
     public static let all: [any ConsistencyMode] = [ReadAtomic(), LastWriterWins()]
 

@@ -31,7 +31,7 @@ public struct ReadAtomic: ConsistencyMode {
         return ReadResult(key: key, value: contents.bytes, version: chosen, explanation: explanation)
     }
 
-    /// The transaction's latest write of `key`, buffered or staged.
+    /// Returns the transaction's latest write of `key`, buffered or staged.
     private func ownWrite(of key: Key, in transaction: Transaction) throws(AftError) -> VersionValue? {
         if let buffered = transaction.writeBuffer[key] { return buffered }
         guard transaction.isRegistered, transaction.writeSet.contains(key) else { return nil }
@@ -43,7 +43,7 @@ public struct ReadAtomic: ConsistencyMode {
     }
 
     /// Picks the version of `key` to return: the newest committed version, down to
-    /// the lower bound, that does not fracture the read set; nil for the null version.
+    /// the lower bound, that does not fracture the read set. Returns nil for the null version.
     func chooseVersion(
         of key: Key, in transaction: Transaction, explanation: inout ReadExplanation
     ) throws(AftError) -> CommitStamp? {

@@ -22,7 +22,7 @@ public struct GarbageCollectionReport: Sendable {
     public var recordsScanned = 0
     public var keysScanned = 0
     public var versionsScanned = 0
-    /// The oldest running registered transaction, which holds the watermark back when it started before `now − grace`.
+    /// The oldest running registered transaction, which keeps the watermark back when it started before `now − grace`.
     public var oldestRunning: (id: TransactionID, startTime: Int64)?
     /// Running transactions whose lease had expired, now aborted.
     public var expiredTransactions: [TransactionID] = []

@@ -9,7 +9,7 @@ extension Engine {
     /// Indexes every committed transaction whose index step a crash skipped.
     ///
     /// The commit log entry is written last by ``Store/indexCommit(_:)``, so a
-    /// committed record without one may lack index entries; indexing it again is
+    /// committed record without one may lack index entries. Indexing it again is
     /// idempotent, which makes recovery safe beside live traffic and safe to repeat.
     public func recover(progress: (RecoveryReport) -> Void = { _ in }) throws(AftError) -> RecoveryReport {
         var report = RecoveryReport()

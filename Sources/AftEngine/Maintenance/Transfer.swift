@@ -5,7 +5,7 @@ public struct ExportedTransaction: Codable, Equatable, Sendable {
     public struct Write: Codable, Equatable, Sendable {
         public let key: String
         public let deleted: Bool
-        /// The value as UTF-8 text, or base64 when `encoding` says so; absent for a delete.
+        /// The value as UTF-8 text, or base64 when `encoding` is `base64`. Absent for a delete.
         public let value: String?
         /// `utf-8` or `base64`; absent for a delete.
         public let encoding: String?
@@ -27,7 +27,7 @@ public struct ExportedTransaction: Codable, Equatable, Sendable {
     }
 }
 
-/// What an export or an import did.
+/// The counts of an export or an import.
 public struct TransferReport: Sendable, Equatable {
     public var transactions = 0
     public var versions = 0

@@ -1,6 +1,6 @@
-/// Where a transaction stands in storage.
+/// The state of a transaction in storage.
 public enum TransactionStatus: String, Sendable, Codable {
-    /// Registered by `begin`, with staged writes that nobody can see.
+    /// Registered by `begin`, with staged writes that no reader can see yet.
     case running
     /// The commit point passed: the record is durable and its versions are visible.
     case committed
@@ -30,7 +30,7 @@ public struct TransactionRecord: Hashable, Sendable {
     public var leaseExpiry: Int64
     /// Bumped by every change of a running record, for compare-and-set.
     public var revision: Int
-    /// Why the transaction aborted, when it did.
+    /// The reason the transaction aborted, when it did.
     public var abortReason: String?
 
     public init(

@@ -2,7 +2,7 @@
 ///
 /// A store offers single-key atomic writes, reads and deletes, batched forms of
 /// them, and ordered range scans over the version index. The engine never relies on
-/// a multi-key transaction of the backend: a backend may group one call into one
+/// a multi-key transaction of the backend. A backend may group one call into one
 /// backend transaction, but each call is one step of the commit protocol, so a
 /// crash between two calls must leave each finished call in place.
 ///
@@ -76,7 +76,7 @@ public protocol Store: AnyObject {
 }
 
 extension Store {
-    /// True when the commit log holds `stamp`, which ``indexCommit(_:)`` writes last.
+    /// Returns true when the commit log contains `stamp`, which ``indexCommit(_:)`` writes last.
     public func isLogged(_ stamp: CommitStamp) throws(AftError) -> Bool {
         // Every stamp with this timestamp sorts after the bound; more than 16 commits in one nanosecond do not happen.
         let bound = CommitStamp(timestamp: stamp.timestamp - 1, transaction: .maximum)
