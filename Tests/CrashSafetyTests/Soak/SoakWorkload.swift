@@ -32,6 +32,14 @@ struct SoakWorkload: Sendable {
         "commit.after-index=crash@0.1",
     ]
 
+    /// Faults for the lww run. lww never reaches the commit points, and only a crash after
+    /// a transaction's second write leaves part of it visible, so the run favours that fault;
+    /// every crash then comes before any commit, which lets the checker count dirty reads.
+    static let lastWriterWinsFaultChoices = [
+        "write.after:1=crash@0.1",
+        "write.after:2=crash@0.3",
+    ]
+
     /// Returns true for a fault spec whose point always comes before the commit point.
     static func isBeforeCommitPoint(_ spec: String) -> Bool {
         spec.hasPrefix("write.after:") || spec.hasPrefix("commit.before-versions=")
@@ -96,7 +104,8 @@ struct SoakWorkload: Sendable {
             number += 1
             let group = Int.random(in: 0..<Self.groups.count, using: &generator)
             let value = "w\(writer)-\(number)"
-            let faults = Self.faultChoices.filter { _ in generator.chance(0.4) }
+            let choices = options.contains("lww") ? Self.lastWriterWinsFaultChoices : Self.faultChoices
+            let faults = choices.filter { _ in generator.chance(0.4) }
             let outcome =
                 generator.chance(0.5)
                 ? writeOnce(value, to: Self.groups[group], faults: faults, in: sandbox, history: history)
